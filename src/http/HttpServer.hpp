@@ -1,0 +1,41 @@
+#pragma once
+// HTTP/1.1 + WebSocket server on Boost.Beast: a fixed pool of I/O threads sharing one io_context.
+#include "common/Result.hpp"
+#include "http/Router.hpp"
+#include "metrics/Registry.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace cityops::http {
+
+class HttpServer {
+ public:
+  struct Options {
+    std::string host = "127.0.0.1";
+    uint16_t port = 8080;                         // 0: an ephemeral port, read it back with port()
+    int threads = 2;                              // I/O threads
+    std::size_t bodyLimit = 64u * 1024 * 1024;    // larger bodies get 413
+    std::size_t wsQueueLimit = 1024;              // queued frames per WebSocket client before it is dropped
+  };
+
+  HttpServer(Options options, const Router& router, metrics::Registry& registry);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  /// Binds and starts the I/O threads. Returns an error (e.g. address in use) instead of throwing.
+  Status start();
+  /// The bound port (after start()).
+  uint16_t port() const;
+  /// Stops accepting, closes connections, joins the threads. Idempotent.
+  void stop();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cityops::http

@@ -1,0 +1,331 @@
+#include "http/HttpSession.hpp"
+
+#include "http/WebSocketSession.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/url/parse.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <exception>
+
+namespace cityops::http::detail {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kIdleTimeout = 60s;      // waiting for (the header of) the next request
+constexpr auto kBodyTimeout = 120s;     // reading a request body
+constexpr auto kWriteTimeout = 60s;     // writing a response
+constexpr auto kLingerTimeout = 2s;     // draining unread input before closing after an error
+constexpr std::size_t kHeaderLimit = 1024 * 1024;
+
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+bool validHeader(std::string_view name, std::string_view value) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (c <= ' ' || c == ':' || c == 127) return false;
+  }
+  for (char c : value) {
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  }
+  // Framing headers are the server's.
+  return !iequals(name, "content-length") && !iequals(name, "transfer-encoding") && !iequals(name, "connection") &&
+         !iequals(name, "server");
+}
+
+std::string methodLabel(const bhttp::request<bhttp::string_body>& req) {
+  // Unknown verbs are client-controlled strings: keep them out of metric labels.
+  return req.method() == bhttp::verb::unknown ? std::string("other") : std::string(req.method_string());
+}
+
+}  // namespace
+
+/// Shared by all copies of one Reply callback. Delivers exactly one response, from any thread.
+class ReplyState {
+ public:
+  ReplyState(std::shared_ptr<ServerCore> core, std::shared_ptr<HttpSession> session)
+      : core_(std::move(core)), session_(std::move(session)) {}
+  ReplyState(const ReplyState&) = delete;
+  ReplyState& operator=(const ReplyState&) = delete;
+
+  ~ReplyState() {
+    // Every copy of the Reply was dropped without a call: answer anyway so the connection is not stuck.
+    if (!done_.exchange(true)) {
+      try {
+        post(Response::error(500, "internal", "the handler did not reply"));
+      } catch (...) {
+      }
+    }
+  }
+
+  void complete(Response res) {
+    if (done_.exchange(true)) return;  // exactly once; later calls are ignored
+    post(std::move(res));
+  }
+
+ private:
+  void post(Response res) {
+    // core_ keeps the io_context alive; if the server has stopped the handler is queued and never runs.
+    auto ex = session_->executor();
+    asio::post(ex, [s = std::move(session_), r = std::move(res)]() mutable { s->deliver(std::move(r)); });
+  }
+
+  std::shared_ptr<ServerCore> core_;  // declared first: released last
+  std::shared_ptr<HttpSession> session_;
+  std::atomic<bool> done_{false};
+};
+
+HttpSession::HttpSession(tcp::socket socket, ServerCore& core)
+    : core_(core), executor_(socket.get_executor()), stream_(std::move(socket)) {}
+
+void HttpSession::start() {
+  id_ = core_.add(shared_from_this());
+  asio::post(executor_, [self = shared_from_this()] {
+    if (self->id_ == 0) {
+      self->closeNow();  // server is stopping
+    } else {
+      self->doRead();
+    }
+  });
+}
+
+void HttpSession::shutdown() {
+  asio::post(executor_, [self = shared_from_this()] { self->closeNow(); });
+}
+
+void HttpSession::doRead() {
+  if (closed_) return;
+  parser_.emplace();
+  parser_->body_limit(core_.options.bodyLimit);
+  parser_->header_limit(kHeaderLimit);
+  route_ = "unmatched";
+  method_ = "other";
+  version_ = 11;
+  keepAlive_ = false;
+  head_ = false;
+  stream_.expires_after(kIdleTimeout);
+  bhttp::async_read_header(stream_, buffer_, *parser_,
+                           [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onHeader(ec); });
+}
+
+void HttpSession::onHeader(beast::error_code ec) {
+  started_ = std::chrono::steady_clock::now();
+  if (ec) return readFailed(ec);
+  const auto& req = parser_->get();
+  method_ = methodLabel(req);
+  version_ = req.version();
+  if (parser_->is_done()) return handle();
+  if (iequals(req[bhttp::field::expect], "100-continue")) {
+    continue_ = {};
+    continue_.version(11);
+    continue_.result(bhttp::status::continue_);
+    stream_.expires_after(kWriteTimeout);
+    bhttp::async_write(stream_, continue_, [self = shared_from_this()](beast::error_code wec, std::size_t) {
+      if (wec) return self->closeNow();
+      self->readBody();
+    });
+    return;
+  }
+  readBody();
+}
+
+void HttpSession::readBody() {
+  if (closed_) return;
+  stream_.expires_after(kBodyTimeout);
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onRead(ec); });
+}
+
+void HttpSession::onRead(beast::error_code ec) {
+  if (ec) return readFailed(ec);
+  handle();
+}
+
+void HttpSession::readFailed(beast::error_code ec) {
+  if (closed_) return;
+  const auto& httpCategory = bhttp::make_error_code(bhttp::error::bad_target).category();
+  if (ec == bhttp::error::body_limit) {
+    method_ = methodLabel(parser_->get());
+    send(Response::error(413, "too_large",
+                         "request body exceeds " + std::to_string(core_.options.bodyLimit) + " bytes"),
+         After::linger);
+  } else if (ec == bhttp::error::header_limit) {
+    send(Response::error(431, "too_large", "request header exceeds 1 MiB"), After::linger);
+  } else if (ec.category() == httpCategory && ec != bhttp::error::end_of_stream &&
+             ec != bhttp::error::partial_message) {
+    send(Response::error(400, "bad_request", "malformed HTTP request: " + ec.message()), After::linger);
+  } else {
+    closeNow();  // disconnect, timeout or cancellation
+  }
+}
+
+void HttpSession::handle() {
+  if (closed_) return;
+  bhttp::request<bhttp::string_body> req = parser_->release();
+  keepAlive_ = req.keep_alive();
+  head_ = req.method() == bhttp::verb::head;
+
+  Request r;
+  r.method = std::string(req.method_string());
+  r.target = std::string(req.target());
+  {
+    auto url = !r.target.empty() && r.target.front() == '/' ? boost::urls::parse_origin_form(r.target)
+                                                             : boost::urls::parse_absolute_uri(r.target);
+    if (!url) return send(Response::error(400, "bad_request", "malformed request target"), After::keepAlive);
+    r.path = url->path();
+    if (r.path.empty()) r.path = "/";
+    for (auto p : url->params()) r.query[p.key] = p.has_value ? p.value : std::string();
+  }
+  r.headers.reserve(static_cast<std::size_t>(std::distance(req.begin(), req.end())));
+  for (const auto& f : req) r.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+
+  const bool isUpgrade = ws::is_upgrade(req);
+  const Router::Match m = core_.router.match(r, isUpgrade);
+  if (m.websocket && isUpgrade) {
+    route_ = m.route;
+    return upgrade(m.websocket, std::move(req));
+  }
+  if (!m.handler) {
+    if (m.status == 405) {
+      std::string allow;
+      for (const auto& a : m.allowed) allow += (allow.empty() ? "" : ", ") + a;
+      Response res = Response::error(405, "method_not_allowed", r.method + " is not allowed on " + r.path);
+      res.headers.emplace_back("Allow", allow);
+      return send(std::move(res), After::keepAlive);
+    }
+    if (m.status == 426) {
+      route_ = m.route;
+      Response res = Response::error(426, "upgrade_required", r.path + " is a WebSocket endpoint");
+      res.headers.emplace_back("Upgrade", "websocket");
+      return send(std::move(res), After::keepAlive);
+    }
+    return send(Response::error(404, "not_found", "no route for " + r.path), After::keepAlive);
+  }
+
+  route_ = m.route;
+  r.body = std::move(req.body());
+  auto state = std::make_shared<ReplyState>(core_.shared_from_this(), shared_from_this());
+  Reply reply = [state](Response res) { state->complete(std::move(res)); };
+  try {
+    (*m.handler)(std::move(r), std::move(reply));
+  } catch (const std::exception& e) {
+    spdlog::error("http: handler for {} {} threw: {}", method_, route_, e.what());
+    state->complete(Response::error(500, "internal", "internal server error"));
+  } catch (...) {
+    spdlog::error("http: handler for {} {} threw a non-standard exception", method_, route_);
+    state->complete(Response::error(500, "internal", "internal server error"));
+  }
+}
+
+void HttpSession::upgrade(std::shared_ptr<WebSocketHandler> handler, bhttp::request<bhttp::string_body> req) {
+  record(101);
+  closed_ = true;
+  core_.remove(id_);
+  id_ = 0;
+  stream_.expires_never();
+  auto session = std::make_shared<WebSocketSession>(stream_.release_socket(), core_, std::move(handler));
+  session->start(std::move(req));
+}
+
+void HttpSession::deliver(Response res) {
+  if (closed_) {
+    record(res.status);  // the client is gone; still count the request
+    return;
+  }
+  send(std::move(res), After::keepAlive);
+}
+
+void HttpSession::send(Response r, After after) {
+  const int status = (r.status >= 200 && r.status <= 599) ? r.status : 500;
+  record(status);
+  if (after == After::keepAlive && (!keepAlive_ || core_.stopping())) after = After::close;
+
+  res_ = {};
+  res_.version(version_);
+  res_.result(static_cast<unsigned>(status));
+  res_.set(bhttp::field::server, "cityops");
+  for (const auto& [k, v] : r.headers) {
+    if (validHeader(k, v)) res_.insert(k, v);
+  }
+  res_.keep_alive(after == After::keepAlive);
+  if (status == 204 || status == 304) {
+    res_.body().clear();
+  } else {
+    if (!r.contentType.empty()) res_.set(bhttp::field::content_type, r.contentType);
+    res_.content_length(r.body.size());
+    if (!head_) res_.body() = std::move(r.body);
+  }
+  stream_.expires_after(kWriteTimeout);
+  bhttp::async_write(stream_, res_, [self = shared_from_this(), after](beast::error_code ec, std::size_t) {
+    self->onWrite(ec, after);
+  });
+}
+
+void HttpSession::onWrite(beast::error_code ec, After after) {
+  res_ = {};
+  if (ec || closed_) return closeNow();
+  switch (after) {
+    case After::keepAlive:
+      return doRead();
+    case After::linger:
+      return lingerClose();
+    case After::close: {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      return closeNow();
+    }
+  }
+}
+
+// After an error reply with unread input: half-close and discard what the client still sends, so closing
+// does not reset the connection before the client has read the reply.
+void HttpSession::lingerClose() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(kLingerTimeout);  // one deadline for the whole drain
+  drain();
+}
+
+void HttpSession::drain() {
+  if (closed_) return;
+  stream_.async_read_some(asio::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    if (ec) return self->closeNow();
+    self->drain();
+  });
+}
+
+void HttpSession::closeNow() {
+  if (closed_) return;
+  closed_ = true;
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  stream_.close();
+  core_.remove(id_);
+  id_ = 0;
+}
+
+void HttpSession::record(int status) {
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  try {
+    core_.recordRequest(route_, method_, status, started_ == std::chrono::steady_clock::time_point{} ? 0 : seconds);
+  } catch (...) {
+  }
+}
+
+}  // namespace cityops::http::detail

@@ -1,0 +1,74 @@
+#pragma once
+// Private to src/http/: one upgraded WebSocket connection plus its bounded outgoing queue.
+#include "http/ServerCore.hpp"
+#include "http/WebSocketHandler.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <atomic>
+#include <deque>
+#include <mutex>
+#include <optional>
+
+namespace cityops::http::detail {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace ws = boost::beast::websocket;
+
+class WebSocketSession : public Session, public std::enable_shared_from_this<WebSocketSession> {
+ public:
+  WebSocketSession(tcp::socket socket, ServerCore& core, std::shared_ptr<WebSocketHandler> handler);
+
+  /// Registers with the core and answers the upgrade request; call once, on the socket's strand.
+  void start(bhttp::request<bhttp::string_body> req);
+  void shutdown() override;
+
+  // Called through the peer, from any thread.
+  bool enqueue(std::string text);
+  void requestClose(std::string reason);
+  bool isOpen() const { return open_.load(std::memory_order_acquire); }
+
+  static constexpr std::size_t kMaxMessage = 64 * 1024;
+
+ private:
+  void onAccept(beast::error_code ec);
+  void doRead();
+  void onRead(beast::error_code ec);
+  void doWrite();
+  void onWrite(beast::error_code ec);
+  void beginClose();
+  void closeSocket();
+  void finish();
+
+  ServerCore& core_;
+  const asio::any_io_executor executor_;  // the connection's strand
+  ws::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+  bhttp::request<bhttp::string_body> req_;  // alive during async_accept
+  asio::steady_timer closeTimer_;           // hard deadline for the close handshake
+  std::shared_ptr<WebSocketHandler> handler_;
+  std::shared_ptr<WebSocketPeer> peer_;     // reset in finish() (the peer owns the core: no cycles)
+  uint64_t id_ = 0;
+
+  // Strand only.
+  bool opened_ = false;
+  bool closeStarted_ = false;
+  bool finished_ = false;
+
+  // Shared with senders on other threads.
+  mutable std::mutex mu_;
+  std::deque<std::string> queue_;  // front is being written while writing_
+  bool writing_ = false;
+  bool closing_ = false;           // no more sends accepted
+  std::optional<ws::close_reason> pendingClose_;
+  std::atomic<bool> open_{false};
+};
+
+}  // namespace cityops::http::detail

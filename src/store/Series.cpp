@@ -1,0 +1,61 @@
+#include "store/Series.hpp"
+
+#include <algorithm>
+#include <mutex>
+
+namespace cityops::store {
+
+void Series::append(const tsdb::Sample& s) {
+  std::unique_lock lock(mu_);
+  if (head_.empty() || head_.back().t < s.t) {
+    head_.push_back(s);
+  } else {
+    auto it = std::lower_bound(head_.begin(), head_.end(), s.t, [](const tsdb::Sample& a, int64_t t) { return a.t < t; });
+    if (it != head_.end() && it->t == s.t) *it = s;
+    else head_.insert(it, s);
+  }
+  if (!hasLatest_ || s.t >= latest_.t) {
+    latest_ = s;
+    hasLatest_ = true;
+  }
+}
+
+void Series::clearHead() {
+  std::unique_lock lock(mu_);
+  head_.clear();
+  head_.shrink_to_fit();
+}
+
+void Series::setLatest(const tsdb::Sample& s) {
+  std::unique_lock lock(mu_);
+  if (!hasLatest_ || s.t >= latest_.t) {
+    latest_ = s;
+    hasLatest_ = true;
+  }
+}
+
+std::vector<tsdb::Sample> Series::headRange(int64_t from, int64_t to) const {
+  std::shared_lock lock(mu_);
+  auto lo = std::lower_bound(head_.begin(), head_.end(), from, [](const tsdb::Sample& a, int64_t t) { return a.t < t; });
+  auto hi = std::upper_bound(lo, head_.end(), to, [](int64_t t, const tsdb::Sample& a) { return t < a.t; });
+  return {lo, hi};
+}
+
+std::vector<tsdb::Sample> Series::headCopy() const {
+  std::shared_lock lock(mu_);
+  return head_;
+}
+
+size_t Series::headSize() const {
+  std::shared_lock lock(mu_);
+  return head_.size();
+}
+
+bool Series::latest(tsdb::Sample& out) const {
+  std::shared_lock lock(mu_);
+  if (!hasLatest_) return false;
+  out = latest_;
+  return true;
+}
+
+}  // namespace cityops::store

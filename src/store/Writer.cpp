@@ -1,0 +1,152 @@
+#include "store/Writer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <future>
+
+namespace cityops::store {
+
+Writer::Writer(SqliteDb& db, Options options, std::function<void()> idle)
+    : db_(db), options_(options), idle_(std::move(idle)) {}
+
+Writer::~Writer() { stop(); }
+
+void Writer::start() {
+  std::lock_guard lock(mu_);
+  if (running_) return;
+  running_ = true;
+  stopping_ = false;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void Writer::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (!running_) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+  std::lock_guard lock(mu_);
+  running_ = false;
+}
+
+void Writer::submit(std::unique_ptr<WriteJob> job) {
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_ && running_) {
+      queue_.push_back(std::move(job));
+      cv_.notify_one();
+      return;
+    }
+  }
+  job->failed(Unavailable("the store is closed"));
+}
+
+namespace {
+class WaitingJob final : public WriteJob {
+ public:
+  WaitingJob(std::unique_ptr<WriteJob> inner, std::promise<Status>& done) : inner_(std::move(inner)), done_(done) {}
+  bool exclusive() const override { return true; }
+  Status apply(SqliteDb& db) override {
+    status_ = inner_->apply(db);
+    return status_;
+  }
+  void committed() override {
+    inner_->committed();
+    done_.set_value(status_);
+  }
+  void failed(const Error& e) override {
+    inner_->failed(e);
+    done_.set_value(e);
+  }
+
+ private:
+  std::unique_ptr<WriteJob> inner_;
+  std::promise<Status>& done_;
+  Status status_;
+};
+}  // namespace
+
+Status Writer::runExclusive(std::unique_ptr<WriteJob> job) {
+  std::promise<Status> done;
+  auto f = done.get_future();
+  submit(std::make_unique<WaitingJob>(std::move(job), done));
+  return f.get();
+}
+
+size_t Writer::queued() const {
+  std::lock_guard lock(mu_);
+  return queue_.size();
+}
+
+void Writer::loop() {
+  for (;;) {
+    std::vector<std::unique_ptr<WriteJob>> group;
+    {
+      std::unique_lock lock(mu_);
+      if (queue_.empty() && !stopping_) {
+        cv_.wait_for(lock, std::chrono::milliseconds(options_.idleMs), [&] { return stopping_ || !queue_.empty(); });
+      }
+      if (queue_.empty()) {
+        if (stopping_) return;
+        lock.unlock();
+        if (idle_) idle_();
+        continue;
+      }
+      size_t weight = 0;
+      if (queue_.front()->exclusive()) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      } else {
+        while (!queue_.empty() && !queue_.front()->exclusive() &&
+               (group.empty() || weight + queue_.front()->weight() <= options_.maxGroupWeight)) {
+          weight += queue_.front()->weight();
+          group.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+      }
+    }
+    runGroup(group);
+  }
+}
+
+void Writer::runGroup(std::vector<std::unique_ptr<WriteJob>>& group) {
+  auto failAll = [&](const Error& e) {
+    for (auto& j : group)
+      if (j) j->failed(e);
+  };
+  if (auto s = db_.exec("BEGIN IMMEDIATE"); !s) {
+    spdlog::error("writer: cannot begin a transaction: {}", s.error().message);
+    return failAll(s.error());
+  }
+  std::vector<bool> ok(group.size(), false);
+  const bool single = group.size() == 1;
+  for (size_t i = 0; i < group.size(); ++i) {
+    if (!single) (void)db_.exec("SAVEPOINT job");
+    Status s = group[i]->apply(db_);
+    if (s) {
+      if (!single) (void)db_.exec("RELEASE job");
+      ok[i] = true;
+    } else {
+      if (!single) (void)db_.exec("ROLLBACK TO job; RELEASE job");
+      group[i]->failed(s.error());
+      group[i].reset();
+    }
+  }
+  if (single && !ok[0]) {
+    (void)db_.exec("ROLLBACK");
+    return;
+  }
+  if (auto s = db_.exec("COMMIT"); !s) {
+    spdlog::error("writer: commit failed: {}", s.error().message);
+    (void)db_.exec("ROLLBACK");
+    return failAll(s.error());
+  }
+  ++commits_;
+  for (auto& j : group)
+    if (j) j->committed();
+}
+
+}  // namespace cityops::store

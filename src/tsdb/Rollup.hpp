@@ -1,0 +1,32 @@
+#pragma once
+// Rollup helpers: aggregate samples into fixed-resolution buckets and combine buckets.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "tsdb/Sample.hpp"
+
+namespace cityops::tsdb {
+
+/// floor(t / res) * res, also for negative t. res > 0.
+int64_t bucketStart(int64_t t, int64_t resolutionMs);
+
+/// Buckets for samples sorted by t (all qualities counted; the caller filters). A bucket's
+/// start is bucketStart(t, res); `last` is the value of the latest sample (the later one on
+/// equal times). Returns {} when resolutionMs <= 0.
+std::vector<Bucket> rollup(std::span<const Sample> samples, int64_t resolutionMs);
+
+/// Combines two buckets of the same interval: count and sum add (count saturates), min/max,
+/// last from the one with the later lastT (ties -> b). start comes from a. A bucket with
+/// count 0 is treated as empty.
+Bucket combine(const Bucket& a, const Bucket& b);
+
+/// Sorted union of two bucket lists sorted by start (strictly increasing within each);
+/// buckets with equal start are combined as combine(older, newer).
+std::vector<Bucket> merge(std::span<const Bucket> older, std::span<const Bucket> newer);
+
+/// Re-buckets sorted buckets at a coarser resolution (a multiple of theirs, e.g. 1 min ->
+/// 5 min). Returns {} when coarserResMs <= 0.
+std::vector<Bucket> regroup(std::span<const Bucket> buckets, int64_t coarserResMs);
+
+}  // namespace cityops::tsdb

@@ -1,0 +1,70 @@
+#pragma once
+// Deterministic series generators and gtest printers shared by the tsdb tests.
+#include <cmath>
+#include <cstdint>
+#include <ostream>
+#include <random>
+#include <vector>
+
+#include "tsdb/Sample.hpp"
+
+namespace cityops::tsdb {
+
+inline void PrintTo(const Sample& s, std::ostream* os) {
+  *os << "{t=" << s.t << " v=" << s.v << " q=" << int{s.q} << "}";
+}
+inline void PrintTo(const Bucket& b, std::ostream* os) {
+  *os << "{start=" << b.start << " n=" << b.count << " sum=" << b.sum << " min=" << b.min
+      << " max=" << b.max << " last=" << b.last << " lastT=" << b.lastT << "}";
+}
+
+}  // namespace cityops::tsdb
+
+namespace cityops::tsdb::testdata {
+
+inline constexpr int64_t kMinute = 60'000;
+inline constexpr int64_t kDay = 86'400'000;
+inline constexpr int64_t kT0 = 1'717'200'000'000;  // 2024-06-01T00:00:00Z
+
+/// A river gauge read once a minute, in metres rounded to 0.01: a slow seasonal swing, a daily
+/// cycle of a few cm, rain events that rise over hours and recede over a day, and ~3 mm sensor
+/// noise (so readings near a rounding boundary flicker between adjacent centimetres).
+inline std::vector<Sample> riverLevel(size_t n, uint32_t seed, int64_t t0 = kT0) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> noise(0.0, 0.003);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::vector<Sample> out;
+  out.reserve(n);
+  double flood = 0.0;  // extra level from rain, metres
+  double inflow = 0.0;
+  for (size_t i = 0; i < n; ++i) {
+    const double days = static_cast<double>(i) / 1440.0;
+    if (unit(rng) < 1.0 / (3 * 1440.0)) inflow += 0.3 + 0.7 * unit(rng);  // a storm every ~3 days
+    const double rise = inflow * 0.004;  // drains into the river over ~4 hours
+    inflow -= rise;
+    flood += rise - flood * 0.0008;  // recedes over ~a day
+    const double level = 1.35 + 0.25 * std::sin(days * 2 * M_PI / 40.0) +
+                         0.02 * std::sin(days * 2 * M_PI) + flood + noise(rng);
+    out.push_back({t0 + static_cast<int64_t>(i) * kMinute, std::round(level * 100.0) / 100.0, 0});
+  }
+  return out;
+}
+
+/// Random walk with full-precision steps and a jittered ~10 s cadence.
+inline std::vector<Sample> randomWalk(size_t n, uint32_t seed, int64_t t0 = kT0) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> step(0.0, 1.0);
+  std::uniform_int_distribution<int64_t> jitter(9'500, 10'500);
+  std::vector<Sample> out;
+  out.reserve(n);
+  double v = 100.0;
+  int64_t t = t0;
+  for (size_t i = 0; i < n; ++i) {
+    out.push_back({t, v, 0});
+    v += step(rng);
+    t += jitter(rng);
+  }
+  return out;
+}
+
+}  // namespace cityops::tsdb::testdata
