@@ -1,6 +1,7 @@
 #include "http/Message.hpp"
 
 #include <boost/json/object.hpp>
+#include "common/JsonText.hpp"
 #include <boost/json/serialize.hpp>
 
 namespace cityops::http {
@@ -40,7 +41,7 @@ Response Response::json(int status, const boost::json::value& v) {
   Response r;
   r.status = status;
   r.contentType = "application/json";
-  r.body = boost::json::serialize(v);
+  r.body = toJsonText(v);
   return r;
 }
 

@@ -145,6 +145,9 @@ struct Registry::Family {
   }
 };
 
+Registry::Registry() = default;
+Registry::~Registry() = default;
+
 Registry::Family& Registry::family(const std::string& name, const std::string& help, const char* type) {
   bool nameTaken = false;
   for (auto& f : families_) {

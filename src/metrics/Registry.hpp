@@ -49,6 +49,8 @@ class Histogram {
 
 class Registry {
  public:
+  Registry();
+  ~Registry();  // out of line: Family is incomplete here
   /// Returns the same object for the same (name, labels). References stay valid for the registry's life.
   Counter& counter(const std::string& name, const std::string& help, const Labels& labels = {});
   Gauge& gauge(const std::string& name, const std::string& help, const Labels& labels = {});

@@ -1,5 +1,6 @@
 #include "stream/Hub.hpp"
 
+#include "common/JsonText.hpp"
 #include "common/Time.hpp"
 #include "model/Names.hpp"
 
@@ -84,7 +85,7 @@ void Hub::onObservations(std::span<const ObservationEvent> events) {
       json::object frame;
       frame["channel"] = "observations";
       frame["observations"] = std::move(items);
-      out.emplace_back(std::move(sub), json::serialize(frame));
+      out.emplace_back(std::move(sub), toJsonText(frame));
     }
   }
   for (auto& [sub, text] : out)
@@ -96,7 +97,7 @@ void Hub::publish(const std::string& topic, const json::value& data) {
   json::object frame;
   frame["channel"] = topic;
   frame["data"] = data;
-  const std::string text = json::serialize(frame);
+  const std::string text = toJsonText(frame);
   std::vector<std::shared_ptr<Subscriber>> targets;
   std::vector<const Subscriber*> dead;
   {

@@ -6,9 +6,11 @@
 namespace cityops::tsdb {
 
 int64_t bucketStart(int64_t t, int64_t resolutionMs) {
-  int64_t q = t / resolutionMs;
-  if (t % resolutionMs < 0) --q;
-  return q * resolutionMs;
+  int64_t r = t % resolutionMs;
+  if (r < 0) r += resolutionMs;
+  int64_t start;
+  if (__builtin_sub_overflow(t, r, &start)) return std::numeric_limits<int64_t>::min();  // t near INT64_MIN
+  return start;
 }
 
 std::vector<Bucket> rollup(std::span<const Sample> samples, int64_t resolutionMs) {

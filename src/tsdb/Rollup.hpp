@@ -8,7 +8,7 @@
 
 namespace cityops::tsdb {
 
-/// floor(t / res) * res, also for negative t. res > 0.
+/// floor(t / res) * res, also for negative t (saturates near INT64_MIN). res > 0.
 int64_t bucketStart(int64_t t, int64_t resolutionMs);
 
 /// Buckets for samples sorted by t (all qualities counted; the caller filters). A bucket's

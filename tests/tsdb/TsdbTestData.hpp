@@ -1,6 +1,7 @@
 #pragma once
 // Deterministic series generators and gtest printers shared by the tsdb tests.
 #include <cmath>
+#include <numbers>
 #include <cstdint>
 #include <ostream>
 #include <random>
@@ -43,8 +44,8 @@ inline std::vector<Sample> riverLevel(size_t n, uint32_t seed, int64_t t0 = kT0)
     const double rise = inflow * 0.004;  // drains into the river over ~4 hours
     inflow -= rise;
     flood += rise - flood * 0.0008;  // recedes over ~a day
-    const double level = 1.35 + 0.25 * std::sin(days * 2 * M_PI / 40.0) +
-                         0.02 * std::sin(days * 2 * M_PI) + flood + noise(rng);
+    const double level = 1.35 + 0.25 * std::sin(days * 2 * std::numbers::pi / 40.0) +
+                         0.02 * std::sin(days * 2 * std::numbers::pi) + flood + noise(rng);
     out.push_back({t0 + static_cast<int64_t>(i) * kMinute, std::round(level * 100.0) / 100.0, 0});
   }
   return out;

@@ -124,7 +124,9 @@ TEST(Rollup, MergeOfSplitSeriesEqualsRollupOfWhole) {
 
 TEST(Rollup, RegroupMatchesDirectRollup) {
   std::vector<Sample> s;
-  for (int i = 0; i < 2000; ++i) s.push_back({i * 17'000 + (i % 5) * 301, static_cast<double>(i % 29) - 10, 0});
+  for (int i = 0; i < 2000; ++i) {
+    s.push_back({i * 17'000 + (i % 5) * 301, static_cast<double>(i % 29) - 10, 0});
+  }
   for (int64_t coarse : {5 * kMin, 60 * kMin, 24 * 60 * kMin}) {
     EXPECT_EQ(regroup(rollup(s, kMin), coarse), rollup(s, coarse)) << coarse;
   }

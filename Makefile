@@ -1,0 +1,41 @@
+# cityops front door. `make demo` and `make test` work on a fresh Debian 12 machine.
+JOBS ?= $(shell nproc)
+CONFIG ?= examples/tamky/cityops.toml
+LISTEN ?= 127.0.0.1:8080
+DATA ?= data/tamky
+
+.PHONY: all deps build build-debug test test-release demo bench fuzz clean
+
+all: build
+
+deps:
+	@tools/deps.sh
+
+build: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+
+build-debug: deps
+	cmake --preset debug >/dev/null
+	cmake --build --preset debug -j $(JOBS)
+
+# Every test (unit, integration, fuzz-corpus replay) under AddressSanitizer + UndefinedBehaviorSanitizer.
+test: build-debug
+	cd build/debug && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+test-release: build
+	cd build/release && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+# The Tam Kỳ demo with live simulated data on http://$(LISTEN)
+demo: build
+	build/release/cityops serve --config $(CONFIG) --listen $(LISTEN) --data $(DATA) --demo
+
+bench: build
+	bench/run.sh
+
+fuzz: deps
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+
+clean:
+	rm -rf build

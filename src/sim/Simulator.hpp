@@ -1,0 +1,51 @@
+#pragma once
+// The demo's data source: plausible live observations for the configured entities, ingested through the
+// same Store path as real devices (so the stream, rules and dashboard see them like any other data).
+#include "common/Clock.hpp"
+#include "config/CityConfig.hpp"
+#include "store/Store.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <vector>
+
+namespace cityops::sim {
+
+class Simulator {
+ public:
+  Simulator(store::Store& store, const Clock& clock, const std::vector<config::SimulationSpec>& specs,
+            const std::vector<model::Entity>& entities, uint64_t seed = 20251127);
+  ~Simulator();
+
+  /// Fills the last `hours` of history (every 5 minutes) for series that have none, so charts are not empty.
+  Status backfill(int hours);
+  /// Produces the observations due at `nowMs` (one per series whose period elapsed). Exposed for tests.
+  std::vector<model::Observation> tick(int64_t nowMs);
+  void start();
+  void stop();
+
+ private:
+  struct Track {
+    std::string entity, metric;
+    const config::SimulationSpec* spec;
+    double phase;     // radians, per entity
+    double walk = 0;  // random-walk offset
+    int64_t next = 0;
+  };
+  double valueAt(Track& t, int64_t ms, bool step);
+
+  store::Store& store_;
+  const Clock& clock_;
+  std::vector<config::SimulationSpec> specs_;
+  std::vector<Track> tracks_;
+  std::mt19937_64 rng_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+};
+
+}  // namespace cityops::sim
