@@ -65,6 +65,7 @@ struct Options {
   std::string path = "/readyz";  // wait
   double timeout_s = 120;        // wait / searchable polling
   bool create = true;            // ingest/year: create cityops entities first
+  bool vm_flush = false;         // ingest: call /internal/force_flush after the last ack
   std::uint64_t seed = 20260101;
 };
 
@@ -88,7 +89,8 @@ struct Options {
                "  --reps R --warmup W --sensor I      query/latest/year\n"
                "  --vm-format prom|json (prom)         VictoriaMetrics import format\n"
                "  --path P (/readyz) --timeout S (120)\n"
-               "  --no-create       do not create cityops entities first\n");
+               "  --no-create       do not create cityops entities first\n"
+               "  --vm-flush        ingest: call /internal/force_flush after the last ack (default: natural visibility)\n");
   std::exit(2);
 }
 
@@ -123,6 +125,7 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--timeout") o.timeout_s = std::stod(need(i));
     else if (a == "--seed") o.seed = std::stoull(need(i));
     else if (a == "--no-create") o.create = false;
+    else if (a == "--vm-flush") o.vm_flush = true;
     else if (a == "-h" || a == "--help") usage();
     else if (!a.empty() && a[0] != '-' && o.scenario.empty()) o.scenario = a;
     else usage(("unknown argument " + a).c_str());
@@ -480,8 +483,14 @@ int run_ingest(const Options& o, const Url& url) {
     result("ingest_searchable_ms", ack_ms, "ms");
     result("ingest_searchable_obs_per_s", obs_ok / (ack_ms / 1000.0), "obs/s");
   } else {
-    // Natural visibility (no /internal/force_flush): poll a count query until
-    // it sees every sample of the window.
+    // Default: natural visibility (no /internal/force_flush). Either way, poll
+    // a count query until it sees every sample of the window.
+    if (o.vm_flush) {
+      Connection c(url);
+      auto r = c.get("/internal/force_flush");
+      if (!r.ok()) errs.add("force_flush", r);
+    }
+    result("ingest_searchable_force_flush", o.vm_flush ? 1 : 0, "bool");
     char q[256];
     std::snprintf(q, sizeof q, "sum(count_over_time(%s{entity=~\"s.*\"}[%ds]))", o.metric.c_str(), d.m * 60);
     int polls = 0;
@@ -696,7 +705,7 @@ int run_latest(const Options& o, const Url& url) {
   auto target = [&](int) {
     if (o.target == Target::cityops) return "/api/v1/latest?type=Sensor&metric=" + o.metric;
     // Instant query at "now"; a 1 h look-back finds each sensor's last sample.
-    std::string q = "last_over_time(" + o.metric + "{entity=~\"s.*\"}[1h])";
+    std::string q = "last_over_time(" + o.metric + "[1h])";
     return "/api/v1/query?query=" + url_encode(q) + "&time=" + vm_time(now_ms()) + "&nocache=1";
   };
   std::string shape_note;

@@ -13,7 +13,7 @@ Status FlushJob::apply(SqliteDb& db) {
     auto head = s->headCopy();
     if (head.empty()) continue;
     if (auto r = store_.chunks_->sealSamples(s->id(), head, s->sealedTo); !r) return r;
-    const int64_t sealedTo = std::max(s->sealedTo, head.back().t);
+    const int64_t sealedTo = std::max(s->sealedTo.load(), head.back().t);
     tsdb::Sample last{};
     s->latest(last);
     upd->bind(1, static_cast<int64_t>(s->id())).bind(2, sealedTo).bind(3, last.t).bind(4, last.v)

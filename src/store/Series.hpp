@@ -32,8 +32,8 @@ class Series {
   size_t headSize() const;
   bool latest(tsdb::Sample& out) const;
 
-  /// Highest time already in sealed chunks (-1: none). Writer thread only.
-  int64_t sealedTo = -1;
+  /// Highest time already in sealed chunks (-1: none). Written by the writer thread only.
+  std::atomic<int64_t> sealedTo{-1};
   std::atomic<bool> deleted{false};
 
  private:

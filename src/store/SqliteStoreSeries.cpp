@@ -92,8 +92,29 @@ Result<std::vector<tsdb::Bucket>> SqliteStore::bucketsAt(ReaderPool::Lease& leas
   }
   auto stored = lease.chunks().buckets(s.id(), res, innerFrom, innerEnd - 1);
   if (!stored) return stored.error();
-  auto fromHead = tsdb::rollup(withoutBad(s.headRange(innerFrom, innerEnd - 1)), res);
-  auto inner = tsdb::merge(*stored, fromHead);
+  // Head samples after the sealed range add to the stored buckets. A late head sample may replace a sealed one
+  // at the same time, so the buckets it falls in are rebuilt from raw samples instead.
+  const int64_t sealedTo = s.sealedTo.load();
+  std::vector<tsdb::Sample> fresh;
+  std::vector<int64_t> lateStarts;
+  for (const auto& x : s.headRange(innerFrom, innerEnd - 1)) {
+    if (x.t > sealedTo) fresh.push_back(x);
+    else if (lateStarts.empty() || lateStarts.back() != floorTo(x.t, res)) lateStarts.push_back(floorTo(x.t, res));
+  }
+  auto inner = tsdb::merge(*stored, tsdb::rollup(withoutBad(fresh), res));
+  if (!lateStarts.empty()) {
+    auto raw = rawRange(lease, s, lateStarts.front(), lateStarts.back() + res - 1);
+    if (!raw) return raw.error();
+    const auto rebuilt = tsdb::rollup(withoutBad(*raw), res);
+    std::vector<tsdb::Bucket> kept;
+    kept.reserve(inner.size());
+    for (const auto& b : inner)
+      if (!std::binary_search(lateStarts.begin(), lateStarts.end(), b.start)) kept.push_back(b);
+    std::vector<tsdb::Bucket> replaced;
+    for (const auto& b : rebuilt)
+      if (std::binary_search(lateStarts.begin(), lateStarts.end(), b.start)) replaced.push_back(b);
+    inner = tsdb::merge(kept, replaced);
+  }
   std::vector<tsdb::Bucket> out;
   if (from < innerFrom) {
     auto raw = rawRange(lease, s, from, innerFrom - 1);
