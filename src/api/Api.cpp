@@ -2,6 +2,7 @@
 
 #include "api/OpenApi.hpp"
 #include "api/QueryParams.hpp"
+#include "common/JsonText.hpp"
 #include "common/Time.hpp"
 #include "model/EntityCodec.hpp"
 #include "model/ObservationDecoder.hpp"
@@ -251,19 +252,23 @@ void Api::latest(Request&& req, Reply reply) {
   store::LatestQuery q{p.text("type"), p.text("metric"), p.text("entity")};
   auto values = store_.latest(q);
   if (!values) return reply(errorResponse(values.error()));
-  json::array arr;
-  arr.reserve(values->size());
+  // Written directly: this answer can hold every series of the city.
+  std::string out = "[";
+  out.reserve(values->size() * 128 + 2);
   for (const auto& v : *values) {
-    json::object o;
-    o["entity"] = v.entity;
-    o["type"] = v.type;
-    o["metric"] = v.metric;
-    o["time"] = formatTime(v.time);
-    o["value"] = v.value;
-    o["quality"] = model::qualityName(v.quality);
-    arr.push_back(std::move(o));
+    if (out.size() > 1) out += ',';
+    out += "{\"entity\":";
+    appendJsonText(out, json::string_view(v.entity));
+    out += ",\"type\":";
+    appendJsonText(out, json::string_view(v.type));
+    out += ",\"metric\":\"" + v.metric + "\",\"time\":\"" + formatTime(v.time) + "\",\"value\":";
+    appendJsonText(out, v.value);
+    out += ",\"quality\":\"";
+    out += model::qualityName(v.quality);
+    out += "\"}";
   }
-  reply(Response::json(200, arr));
+  out += ']';
+  reply(Response::text(200, std::move(out), "application/json"));
 }
 
 }  // namespace cityops::api

@@ -29,8 +29,8 @@ Status IngestJob::resolveSeries(SqliteDb& db) {
       s = it->second;
       continue;
     }
-    if (!store_.catalog_.contains(ob.entity))
-      return Error{"unknown_entity", "item " + std::to_string(i) + ": no entity '" + ob.entity + "'"};
+    auto entity = store_.catalog_.get(ob.entity);
+    if (!entity) return Error{"unknown_entity", "item " + std::to_string(i) + ": no entity '" + ob.entity + "'"};
     if (!insert) {
       auto st = db.prepare("INSERT INTO series(id, entity, metric) VALUES(?1, ?2, ?3)");
       if (!st) return st.error();
@@ -40,6 +40,7 @@ Status IngestJob::resolveSeries(SqliteDb& db) {
     insert->bind(1, static_cast<int64_t>(id)).bind(2, ob.entity).bind(3, ob.metric);
     if (auto r = insert->run(); !r) return r;
     s = std::make_shared<Series>(id, ob.entity, ob.metric);
+    s->setType(std::make_shared<const std::string>(entity->type));
     store_.pendingSeries_.emplace(key, s);
     created_.push_back(std::move(key));
   }
@@ -66,21 +67,26 @@ void IngestJob::committed() {
     store_.registry_.add(it->second);
     store_.pendingSeries_.erase(it);
   }
-  std::vector<stream::ObservationEvent> events;
-  if (!store_.sinks_.empty()) events.reserve(batch_.size());
-  EntityCatalog::Ptr entity;
   for (size_t i = 0; i < batch_.size(); ++i) {
     const auto& ob = batch_[i];
     series_[i]->append({ob.time, ob.value, static_cast<uint8_t>(ob.quality)});
-    if (!store_.sinks_.empty()) {
-      if (!entity || entity->id != ob.entity) entity = store_.catalog_.get(ob.entity);
-      static const std::string kUnknown;
-      events.push_back({&ob.entity, entity ? &entity->type : &kUnknown, &ob.metric, ob.time, ob.value, ob.quality});
-    }
   }
   store_.headSamples_ += batch_.size();
   if (!store_.oldestUnsealedMs_) store_.oldestUnsealedMs_ = store_.clock_.nowMs();
-  for (auto* sink : store_.sinks_) sink->onObservations(events);
+  bool listening = false;
+  for (auto* sink : store_.sinks_) listening = listening || sink->listening();
+  if (listening) {
+    std::vector<stream::ObservationEvent> events;
+    std::vector<std::shared_ptr<const std::string>> types(batch_.size());  // keeps the strings alive
+    events.reserve(batch_.size());
+    for (size_t i = 0; i < batch_.size(); ++i) {
+      const auto& ob = batch_[i];
+      types[i] = i > 0 && series_[i] == series_[i - 1] ? types[i - 1] : series_[i]->type();
+      events.push_back({&ob.entity, types[i].get(), &ob.metric, ob.time, ob.value, ob.quality});
+    }
+    for (auto* sink : store_.sinks_)
+      if (sink->listening()) sink->onObservations(events);
+  }
   store_.ingestedObs_->inc(batch_.size());
   store_.ingestedBatches_->inc();
   store_.commitSeconds_->observe(

@@ -20,6 +20,16 @@ void Series::append(const tsdb::Sample& s) {
   }
 }
 
+std::shared_ptr<const std::string> Series::type() const {
+  std::shared_lock lock(mu_);
+  return type_;
+}
+
+void Series::setType(std::shared_ptr<const std::string> type) {
+  std::unique_lock lock(mu_);
+  type_ = std::move(type);
+}
+
 void Series::clearHead() {
   std::unique_lock lock(mu_);
   head_.clear();

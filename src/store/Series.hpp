@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <atomic>
+#include <memory>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -18,6 +19,9 @@ class Series {
   uint32_t id() const { return id_; }
   const std::string& entity() const { return entity_; }
   const std::string& metric() const { return metric_; }
+  /// The entity's type, kept in step with entity updates.
+  std::shared_ptr<const std::string> type() const;
+  void setType(std::shared_ptr<const std::string> type);
 
   /// Writer thread only. Keeps the head sorted by time; a repeated time replaces the earlier sample.
   void append(const tsdb::Sample& s);
@@ -41,6 +45,7 @@ class Series {
   const std::string entity_, metric_;
   mutable std::shared_mutex mu_;
   std::vector<tsdb::Sample> head_;
+  std::shared_ptr<const std::string> type_;
   tsdb::Sample latest_{};
   bool hasLatest_ = false;
 };

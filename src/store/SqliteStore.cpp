@@ -135,6 +135,8 @@ Status SqliteStore::load() {
     auto s = std::make_shared<Series>(static_cast<uint32_t>(ss->int64(0)), std::string(ss->text(1)),
                                       std::string(ss->text(2)));
     s->sealedTo = ss->int64(3);
+    if (auto e = catalog_.get(s->entity())) s->setType(std::make_shared<const std::string>(e->type));
+    else s->setType(std::make_shared<const std::string>());
     if (!ss->isNull(4))
       s->setLatest({ss->int64(4), ss->real(5), static_cast<uint8_t>(ss->int64(6))});
     nextSeriesId_ = std::max(nextSeriesId_, s->id() + 1);
@@ -170,6 +172,12 @@ Status SqliteStore::replayLog() {
 }
 
 // ---- entities -------------------------------------------------------------------------------------------------
+
+void SqliteStore::putEntity(const model::Entity& e) {
+  auto type = std::make_shared<const std::string>(e.type);
+  for (const auto& s : registry_.ofEntity(e.id)) s->setType(type);
+  catalog_.put(e);
+}
 
 Result<model::Entity> SqliteStore::createEntity(model::Entity e) {
   auto r = createEntities({std::move(e)});
@@ -212,7 +220,7 @@ Result<size_t> SqliteStore::upsertEntities(std::vector<model::Entity> es) {
         return {};
       },
       [this, &changed] {
-        for (const auto& e : changed) catalog_.put(e);
+        for (const auto& e : changed) putEntity(e);
       });
   if (auto s = writer_->runExclusive(std::move(job)); !s) return s.error();
   return changed.size();
@@ -237,7 +245,7 @@ Result<model::Entity> SqliteStore::replaceEntity(model::Entity e) {
         st->reset();
         return insertEntity(db, e, true);
       },
-      [this, &e] { catalog_.put(e); });
+      [this, &e] { putEntity(e); });
   if (auto s = writer_->runExclusive(std::move(job)); !s) return s.error();
   return e;
 }
@@ -290,11 +298,11 @@ Result<std::vector<LatestValue>> SqliteStore::latest(const LatestQuery& q) const
   out.reserve(candidates.size());
   for (const auto& s : candidates) {
     if (q.metric && s->metric() != *q.metric) continue;
-    auto e = catalog_.get(s->entity());
-    if (!e || (q.type && e->type != *q.type)) continue;
+    auto type = s->type();
+    if (!type || (q.type && *type != *q.type)) continue;
     tsdb::Sample last;
     if (!s->latest(last)) continue;
-    out.push_back({s->entity(), e->type, s->metric(), last.t, last.v, static_cast<model::Quality>(last.q)});
+    out.push_back({s->entity(), *type, s->metric(), last.t, last.v, static_cast<model::Quality>(last.q)});
   }
   return out;
 }

@@ -62,6 +62,7 @@ class SqliteStore final : public Store {
 
   SqliteStore(Options options, const Clock& clock, metrics::Registry& metrics);
   Status load();
+  void putEntity(const model::Entity& e);  // writer thread: catalog and series types
   Status replayLog();
   void maintenance();  // writer thread, when idle
   void requestFlush();  // writer thread

@@ -13,19 +13,13 @@ void SqliteStore::ingest(std::vector<model::Observation> batch, IngestCallback d
   if (!ready()) return done(Unavailable("the store is closed"));
   std::vector<std::shared_ptr<Series>> series(batch.size());
   // Resolve known series here, on the caller's thread; the writer only creates the new ones.
-  const model::Observation* prev = nullptr;
+  registry_.findAll(batch, [](const model::Observation& o) { return std::pair<std::string_view, std::string_view>(o.entity, o.metric); },
+                    series);
   for (size_t i = 0; i < batch.size(); ++i) {
-    const auto& ob = batch[i];
-    if (prev && prev->entity == ob.entity && prev->metric == ob.metric) {
-      series[i] = series[i - 1];
-    } else {
-      series[i] = registry_.find(ob.entity, ob.metric);
-      if (!series[i] && !catalog_.contains(ob.entity)) {
-        rejectedBatches_->inc();
-        return done(Error{"unknown_entity", "item " + std::to_string(i) + ": no entity '" + ob.entity + "'"});
-      }
+    if (!series[i] && !catalog_.contains(batch[i].entity)) {
+      rejectedBatches_->inc();
+      return done(Error{"unknown_entity", "item " + std::to_string(i) + ": no entity '" + batch[i].entity + "'"});
     }
-    prev = &ob;
   }
   writer_->submit(std::make_unique<IngestJob>(*this, std::move(batch), std::move(series), std::move(done)));
 }

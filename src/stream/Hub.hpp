@@ -33,6 +33,7 @@ class Hub final : public ObservationSink {
 
   /// Sends each subscriber one frame per commit: {"channel":"observations","observations":[...]}.
   void onObservations(std::span<const ObservationEvent> events) override;
+  bool listening() const override { return observationSubscribers_.load(std::memory_order_relaxed) > 0; }
   /// Sends {"channel": topic, "data": data} to the subscribers of `topic` (e.g. "alerts").
   void publish(const std::string& topic, const boost::json::value& data);
 

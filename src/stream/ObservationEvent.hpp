@@ -23,6 +23,8 @@ class ObservationSink {
   virtual ~ObservationSink() = default;
   /// Called on the writer thread right after the batch is durable. Must not block.
   virtual void onObservations(std::span<const ObservationEvent> events) = 0;
+  /// False lets the store skip building events nobody would read.
+  virtual bool listening() const { return true; }
 };
 
 }  // namespace cityops::stream
