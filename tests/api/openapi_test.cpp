@@ -466,7 +466,8 @@ TEST_F(OpenApiTest, ExamplesHoldAgainstTheApi) {
 
   auto many = call("POST", entities, {}, json::serialize(example(createMedia, "many")));
   ASSERT_EQ(many.status, 201) << many.body;
-  for (const auto& e : bodyJson(many).as_array()) expectMatches(doc_, "Entity", e, "POST /api/v1/entities (array)");
+  const auto manyJson = bodyJson(many);
+  for (const auto& e : manyJson.as_array()) expectMatches(doc_, "Entity", e, "POST /api/v1/entities (array)");
 
   auto again = call("POST", entities, {}, json::serialize(example(createMedia, "one")));
   EXPECT_EQ(again.status, 409);
@@ -510,8 +511,9 @@ TEST_F(OpenApiTest, ExamplesHoldAgainstTheApi) {
 
   auto list = call("GET", entities, {{"type", "WaterLevelStation"}});
   ASSERT_EQ(list.status, 200) << list.body;
-  ASSERT_EQ(bodyJson(list).as_array().size(), 1u);
-  for (const auto& e : bodyJson(list).as_array()) expectMatches(doc_, "Entity", e, "GET /api/v1/entities");
+  const auto listJson = bodyJson(list);
+  ASSERT_EQ(listJson.as_array().size(), 1u);
+  for (const auto& e : listJson.as_array()) expectMatches(doc_, "Entity", e, "GET /api/v1/entities");
 
   auto latest = call("GET", "/api/v1/latest", {{"entity", "wl.tamky"}});
   ASSERT_EQ(latest.status, 200) << latest.body;

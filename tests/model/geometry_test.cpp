@@ -76,7 +76,7 @@ TEST(Geometry, TypeErrors) {
   bad(R"({"type":1,"coordinates":[1,2]})", "geometry.type");
   bad(R"({"coordinates":[1,2]})", "geometry.type");
   bad(R"([108.474,15.5736])", "GeoJSON object");
-  bad(R"("POINT(108.474 15.5736)")", "GeoJSON object");
+  bad(R"x("POINT(108.474 15.5736)")x", "GeoJSON object");
   bad("null", "GeoJSON object");
 }
 
