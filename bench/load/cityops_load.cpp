@@ -157,7 +157,10 @@ void result(const std::string& key, double v, const char* unit) {
   std::fflush(stdout);
 }
 
+bool g_check_failed = false;
+
 void check(const std::string& what, bool ok, const std::string& detail) {
+  if (!ok) g_check_failed = true;
   std::printf("CHECK %s %s %s\n", what.c_str(), ok ? "ok" : "FAIL", detail.c_str());
   std::fflush(stdout);
 }
@@ -903,13 +906,15 @@ int main(int argc, char** argv) {
     auto o = parse_args(argc, argv);
     if (o.scenario == "free-port") return run_free_port();
     auto url = parse_url(o.url);
-    if (o.scenario == "ingest") return run_ingest(o, url);
-    if (o.scenario == "single") return run_single(o, url);
-    if (o.scenario == "query") return run_query(o, url);
-    if (o.scenario == "latest") return run_latest(o, url);
-    if (o.scenario == "year") return run_year(o, url);
-    if (o.scenario == "wait") return run_wait(o, url);
-    usage(("unknown scenario " + o.scenario).c_str());
+    int rc;
+    if (o.scenario == "ingest") rc = run_ingest(o, url);
+    else if (o.scenario == "single") rc = run_single(o, url);
+    else if (o.scenario == "query") rc = run_query(o, url);
+    else if (o.scenario == "latest") rc = run_latest(o, url);
+    else if (o.scenario == "year") rc = run_year(o, url);
+    else if (o.scenario == "wait") rc = run_wait(o, url);
+    else usage(("unknown scenario " + o.scenario).c_str());
+    return rc != 0 ? rc : (g_check_failed ? 3 : 0);
   } catch (const std::exception& e) {
     std::printf("ERROR fatal %s\n", e.what());
     std::fprintf(stderr, "cityops_load: %s\n", e.what());

@@ -320,11 +320,10 @@ void HttpSession::closeNow() {
 }
 
 void HttpSession::record(int status) {
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   try {
-    core_.recordRequest(route_, method_, status, started_ == std::chrono::steady_clock::time_point{} ? 0 : seconds);
-  } catch (...) {
+    core_.recordRequest(route_, method_, status, seconds);
+  } catch (...) {  // metrics never fail a request
   }
 }
 

@@ -31,10 +31,7 @@ std::vector<std::shared_ptr<Session>> ServerCore::beginStop() {
   return live;
 }
 
-bool ServerCore::stopping() const {
-  std::lock_guard lock(mu_);
-  return stopping_;
-}
+bool ServerCore::stopping() const { return stopping_.load(std::memory_order_relaxed); }
 
 void ServerCore::recordRequest(const std::string& route, const std::string& method, int status, double seconds) {
   registry

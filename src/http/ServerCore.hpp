@@ -7,6 +7,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -54,7 +55,7 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
 
  private:
   mutable std::mutex mu_;
-  bool stopping_ = false;
+  std::atomic<bool> stopping_{false};  // written under mu_
   uint64_t nextId_ = 1;
   std::unordered_map<uint64_t, std::weak_ptr<Session>> sessions_;
 

@@ -14,7 +14,7 @@ IngestJob::IngestJob(SqliteStore& store, std::vector<model::Observation> batch,
       submitted_(std::chrono::steady_clock::now()) {}
 
 Status IngestJob::resolveSeries(SqliteDb& db) {
-  std::optional<SqliteStatement> insert;
+  auto& insert = store_.insertSeries_;
   for (size_t i = 0; i < batch_.size(); ++i) {
     auto& s = series_[i];
     if (s) {
@@ -53,8 +53,12 @@ Status IngestJob::apply(SqliteDb& db) {
   entries.reserve(batch_.size());
   for (size_t i = 0; i < batch_.size(); ++i)
     entries.push_back({series_[i]->id(), {batch_[i].time, batch_[i].value, static_cast<uint8_t>(batch_[i].quality)}});
-  auto st = db.prepare("INSERT INTO wal_batches(data) VALUES(?1)");
-  if (!st) return st.error();
+  auto& st = store_.insertLog_;
+  if (!st) {
+    auto prepared = db.prepare("INSERT INTO wal_batches(data) VALUES(?1)");
+    if (!prepared) return prepared.error();
+    st.emplace(std::move(*prepared));
+  }
   st->bindBlob(1, WalBatchCodec::encode(entries));
   if (auto r = st->run(); !r) return r;
   store_.lastLogId_ = db.lastInsertRowid();

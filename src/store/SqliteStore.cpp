@@ -341,6 +341,8 @@ void SqliteStore::close() {
   writer_.reset();
   readers_.close();
   (void)db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  insertLog_.reset();
+  insertSeries_.reset();
   chunks_.reset();
   db_.reset();
 }

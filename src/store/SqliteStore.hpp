@@ -14,6 +14,7 @@
 #include "stream/ObservationEvent.hpp"
 
 #include <atomic>
+#include <optional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -90,6 +91,7 @@ class SqliteStore final : public Store {
   int64_t lastLogId_ = 0;
   int64_t oldestUnsealedMs_ = 0;  // wall time of the oldest unsealed batch, 0 if none
   bool flushQueued_ = false;
+  std::optional<SqliteStatement> insertLog_, insertSeries_;  // prepared once, writer thread
 
   metrics::Counter* ingestedObs_;
   metrics::Counter* ingestedBatches_;

@@ -112,36 +112,53 @@ void Writer::loop() {
   }
 }
 
+Status Writer::run(int which) {
+  if (tx_.empty()) {
+    for (const char* sql : {"BEGIN IMMEDIATE", "COMMIT", "ROLLBACK", "SAVEPOINT job", "RELEASE job", "ROLLBACK TO job"}) {
+      auto st = db_.prepare(sql);
+      if (!st) {
+        tx_.clear();
+        return st.error();
+      }
+      tx_.push_back(std::move(*st));
+    }
+  }
+  return tx_[static_cast<size_t>(which)].run();
+}
+
 void Writer::runGroup(std::vector<std::unique_ptr<WriteJob>>& group) {
   auto failAll = [&](const Error& e) {
     for (auto& j : group)
       if (j) j->failed(e);
   };
-  if (auto s = db_.exec("BEGIN IMMEDIATE"); !s) {
+  if (auto s = run(kBegin); !s) {
     spdlog::error("writer: cannot begin a transaction: {}", s.error().message);
     return failAll(s.error());
   }
   std::vector<bool> ok(group.size(), false);
   const bool single = group.size() == 1;
   for (size_t i = 0; i < group.size(); ++i) {
-    if (!single) (void)db_.exec("SAVEPOINT job");
+    if (!single) (void)run(kSavepoint);
     Status s = group[i]->apply(db_);
     if (s) {
-      if (!single) (void)db_.exec("RELEASE job");
+      if (!single) (void)run(kRelease);
       ok[i] = true;
     } else {
-      if (!single) (void)db_.exec("ROLLBACK TO job; RELEASE job");
+      if (!single) {
+        (void)run(kRollbackTo);
+        (void)run(kRelease);
+      }
       group[i]->failed(s.error());
       group[i].reset();
     }
   }
   if (single && !ok[0]) {
-    (void)db_.exec("ROLLBACK");
+    (void)run(kRollback);
     return;
   }
-  if (auto s = db_.exec("COMMIT"); !s) {
+  if (auto s = run(kCommit); !s) {
     spdlog::error("writer: commit failed: {}", s.error().message);
-    (void)db_.exec("ROLLBACK");
+    (void)run(kRollback);
     return failAll(s.error());
   }
   ++commits_;

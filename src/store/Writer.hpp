@@ -49,6 +49,10 @@ class Writer {
  private:
   void loop();
   void runGroup(std::vector<std::unique_ptr<WriteJob>>& group);
+  Status run(int which);  // one of the prepared transaction statements below
+
+  enum { kBegin, kCommit, kRollback, kSavepoint, kRelease, kRollbackTo, kStatements };
+  std::vector<SqliteStatement> tx_;  // prepared once: parsing "BEGIN" per commit is measurable
 
   SqliteDb& db_;
   Options options_;

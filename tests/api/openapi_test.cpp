@@ -63,10 +63,17 @@ const json::value* pointer(const json::value& root, std::string_view ref) {
     if (ref.front() != '/') return nullptr;
     ref.remove_prefix(1);
     const size_t slash = ref.find('/');
-    std::string token(ref.substr(0, slash));
+    const std::string_view raw = ref.substr(0, slash);
     ref = slash == std::string_view::npos ? std::string_view{} : ref.substr(slash);
-    for (size_t p; (p = token.find("~1")) != std::string::npos;) token.replace(p, 2, "/");
-    for (size_t p; (p = token.find("~0")) != std::string::npos;) token.replace(p, 2, "~");
+    std::string token;  // RFC 6901 unescaping: ~1 is '/', ~0 is '~'
+    for (size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] == '~' && i + 1 < raw.size() && (raw[i + 1] == '0' || raw[i + 1] == '1')) {
+        token += raw[i + 1] == '1' ? '/' : '~';
+        ++i;
+      } else {
+        token += raw[i];
+      }
+    }
     const auto* o = cur->if_object();
     if (!o) return nullptr;
     cur = o->if_contains(token);

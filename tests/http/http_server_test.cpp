@@ -213,6 +213,18 @@ TEST_F(HttpServerTest, MalformedRequestGets400) {
   }
 }
 
+TEST_F(HttpServerTest, HeaderOverOneMiBGets431) {
+  start();
+  HttpConn c(port());
+  const std::string raw =
+      "GET /api/hello HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(1536 * 1024, 'h') + "\r\n\r\n";
+  (void)c.writeRaw(raw);  // the server may stop reading (and drain) before all of it is written
+  bhttp::response<bhttp::string_body> res;
+  ASSERT_FALSE(c.read(res));
+  EXPECT_EQ(res.result_int(), 431);
+  EXPECT_EQ(parseJson(res.body()).at("error"), "too_large");
+}
+
 TEST_F(HttpServerTest, HandlerThrowsGets500AndServerKeepsServing) {
   start();
   HttpConn c(port());

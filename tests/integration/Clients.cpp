@@ -5,7 +5,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/json/parse.hpp>
+#include <boost/json.hpp>
 
 #include <optional>
 
@@ -151,8 +151,15 @@ void WsClient::abort() {
   }
 }
 
-beast::error_code WsClient::connect(uint16_t port, const std::string& target, std::chrono::milliseconds timeout) {
+beast::error_code WsClient::connect(uint16_t port, const std::string& target, std::chrono::milliseconds timeout,
+                                    int receiveBuffer) {
   auto& sock = ws_.next_layer();
+  if (receiveBuffer > 0) {
+    beast::error_code ec;
+    sock.open(tcp::v4(), ec);
+    if (!ec) sock.set_option(asio::socket_base::receive_buffer_size(receiveBuffer), ec);
+    if (ec) return ec;
+  }
   if (auto ec = await(ioc_, sock, [&](auto h) { sock.async_connect(loopback(port), h); }, timeout)) return ec;
   return await(ioc_, sock, [&](auto h) { ws_.async_handshake("127.0.0.1:" + std::to_string(port), target, h); },
                timeout);

@@ -77,8 +77,9 @@ class WsClient {
   WsClient(const WsClient&) = delete;
   WsClient& operator=(const WsClient&) = delete;
 
+  /// `receiveBuffer` > 0 fixes SO_RCVBUF (no autotuning): a client that never reads then buffers little.
   beast::error_code connect(uint16_t port, const std::string& target = "/api/v1/stream",
-                            std::chrono::milliseconds timeout = 30s);
+                            std::chrono::milliseconds timeout = 30s, int receiveBuffer = 0);
   beast::error_code send(const std::string& text, std::chrono::milliseconds timeout = 30s);
   /// Reads one message. On the deadline the connection is closed and timed_out returned.
   beast::error_code read(std::string& out, std::chrono::milliseconds timeout = 30s);

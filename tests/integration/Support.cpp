@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <cstring>
 
 namespace cityops::it {
 
@@ -231,6 +232,28 @@ void startServer(ServerProcess& s, const std::string& dir, int threads) {
   o.dataDir = dir;
   o.threads = threads;
   ASSERT_TRUE(s.start(o)) << s.error();
+}
+
+}  // namespace cityops::it
+
+#include <fstream>
+
+namespace cityops::it {
+
+std::optional<int> tcpState(uint16_t localPort, uint16_t remotePort) {
+  std::ifstream in("/proc/net/tcp");
+  std::string line;
+  char local[32], remote[32];
+  std::snprintf(local, sizeof local, "0100007F:%04X", localPort);
+  std::snprintf(remote, sizeof remote, "0100007F:%04X", remotePort);
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    char l[64] = {}, r[64] = {};
+    unsigned st = 0;
+    if (std::sscanf(line.c_str(), " %*[0-9]: %63s %63s %x", l, r, &st) != 3) continue;
+    if (std::strcmp(l, local) == 0 && std::strcmp(r, remote) == 0) return static_cast<int>(st);
+  }
+  return std::nullopt;
 }
 
 }  // namespace cityops::it
