@@ -19,12 +19,22 @@ struct SimulationSpec {
   double periodMinutes = 1440;
   double noise = 0;          // standard deviation of the random walk step
   double min = -1e300, max = 1e300;
-  int everySeconds = 10;
+  int everySeconds = 10;     // 1..86400
+  /// Local hour (0..23) at which the daily cycle peaks; only with periodMinutes == 1440. Without it each entity
+  /// gets its own fixed phase.
+  std::optional<int> peakHour;
+  /// Round values to whole numbers (counts).
+  bool integer = false;
+  /// The city's offset from UTC in minutes, copied from city.timezone by the loader (0 when the zone's offset is
+  /// not known: see config/TimeZone.hpp). Used to place peakHour.
+  int utcOffsetMinutes = 0;
 };
 
 struct CityConfig {
   std::string name = "cityops";
-  std::string timezone = "UTC";
+  std::string timezone = "UTC";  // "UTC" or an IANA-style Area/Location name (see config/TimeZone.hpp)
+  int utcOffsetMinutes = 0;      // fixed offset of `timezone` if known, else 0 (UTC)
+  bool utcOffsetKnown = true;
   double centerLat = 0, centerLon = 0;
   std::string listen = "127.0.0.1:8080";
   int threads = 2;
@@ -33,7 +43,8 @@ struct CityConfig {
   std::vector<model::Entity> entities;
   std::vector<SimulationSpec> simulations;
 
-  /// Parses and validates; errors name the file, the entry and the problem.
+  /// Parses and validates; errors name the file, the entry or key and the problem. Unknown tables and keys and
+  /// values of the wrong type are errors.
   static Result<CityConfig> load(const std::string& path, int64_t nowMs);
   static Result<CityConfig> parse(std::string_view toml, const std::string& sourceName, int64_t nowMs);
 };

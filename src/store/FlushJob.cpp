@@ -5,10 +5,19 @@
 namespace cityops::store {
 
 Status FlushJob::apply(SqliteDb& db) {
-  started_ = std::chrono::steady_clock::now();
+  if (!pass_) {
+    pass_ = std::make_shared<Pass>();
+    pass_->started = std::chrono::steady_clock::now();
+    pass_->logUpTo = store_.lastLogId_;
+    for (auto& s : store_.registry_.all())
+      if (s->headSize() > 0) pass_->series.push_back(std::move(s));
+  }
   auto upd = db.prepare("UPDATE series SET sealed_to=?2, last_t=?3, last_v=?4, last_q=?5 WHERE id=?1");
   if (!upd) return upd.error();
-  for (const auto& s : store_.registry_.all()) {
+  const size_t end = std::min(pass_->series.size(), pass_->next + kSeriesPerSlice);
+  for (size_t i = pass_->next; i < end; ++i) {
+    const auto& s = pass_->series[i];
+    if (s->deleted) continue;
     // Heads only change on this (the writer) thread, so the copy is the whole head.
     auto head = s->headCopy();
     if (head.empty()) continue;
@@ -20,11 +29,14 @@ Status FlushJob::apply(SqliteDb& db) {
         .bind(5, static_cast<int64_t>(last.q));
     if (auto r = upd->run(); !r) return r;
     sealed_.emplace_back(s, sealedTo);
+    sealedSamples_ += head.size();
   }
-  auto del = db.prepare("DELETE FROM wal_batches WHERE id <= ?1");
-  if (!del) return del.error();
-  del->bind(1, store_.lastLogId_);
-  if (auto r = del->run(); !r) return r;
+  if (end == pass_->series.size()) {
+    auto del = db.prepare("DELETE FROM wal_batches WHERE id <= ?1");
+    if (!del) return del.error();
+    del->bind(1, pass_->logUpTo);
+    if (auto r = del->run(); !r) return r;
+  }
   store_.sealGeneration_.fetch_add(1);  // odd: readers must not combine heads with what is being committed
   return {};
 }
@@ -34,14 +46,20 @@ void FlushJob::committed() {
     s->sealedTo = sealedTo;
     s->clearHead();
   }
-  store_.headSamples_ = 0;
-  store_.oldestUnsealedMs_ = 0;
-  store_.flushQueued_ = false;
+  store_.headSamples_ -= std::min(store_.headSamples_.load(), sealedSamples_);
   store_.sealGeneration_.fetch_add(1);
+  pass_->next = std::min(pass_->series.size(), pass_->next + kSeriesPerSlice);
+  if (pass_->next < pass_->series.size()) {
+    // Let queued ingest commit first, then seal the next slice.
+    store_.writer_->submit(std::unique_ptr<WriteJob>(new FlushJob(store_, done_, pass_)));
+    return;
+  }
+  store_.oldestUnsealedMs_ = store_.headSamples_.load() ? store_.clock_.nowMs() : 0;
+  store_.flushQueued_ = false;
   (void)store_.db_->exec("PRAGMA wal_checkpoint(PASSIVE)");
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - pass_->started).count();
   store_.sealSeconds_->observe(secs);
-  if (!sealed_.empty()) spdlog::debug("store: sealed {} series in {:.3f} s", sealed_.size(), secs);
+  if (!pass_->series.empty()) spdlog::debug("store: sealed {} series in {:.3f} s", pass_->series.size(), secs);
   if (done_) done_->set_value(Status{});
 }
 

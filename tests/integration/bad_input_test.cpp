@@ -529,7 +529,7 @@ TEST_F(BadInput, BadEntities) {
   EXPECT_TRUE(isError(create(R"([{"id":"new-1","type":"T"},{"id":"new-2"},{"id":"new-3","type":"T"}])"), 400,
                       "bad_request", "item 1"));
   for (const char* id : {"new-1", "new-2", "new-3"})
-    EXPECT_TRUE(isError(c.get(std::string("/api/v1/entities/") + id, 404, "not_found"))) << id << " was created";
+    EXPECT_TRUE(isError(c.get(std::string("/api/v1/entities/") + id), 404, "not_found")) << id << " was created";
 
   // PATCH and DELETE.
   EXPECT_TRUE(isError(c.request("PATCH", "/api/v1/entities/bad-e0", R"({"id":"other"})", "application/json"), 400,

@@ -329,9 +329,10 @@ TEST(Concurrency, SlowWebSocketConsumerIsDroppedWithoutStallingIngest) {
     if (std::chrono::steady_clock::now() > drainDeadline) break;
   }
   EXPECT_NE(ec, beast::error_code(asio::error::timed_out)) << "the slow client's stream never ended";
-  if (ec == beast::websocket::error::closed)
+  if (ec == beast::websocket::error::closed) {
     EXPECT_EQ(slow.closeReason().code, static_cast<std::uint16_t>(beast::websocket::close_code::policy_error))
         << "close reason: " << slow.closeReason().reason;
+  }
   EXPECT_LT(slowObservations, static_cast<size_t>(kBatches) * kBatchSize)
       << "the slow consumer got everything: it was never dropped";
   std::printf("[ info     ] slow client: %zu observations before the end (%s)\n", slowObservations,

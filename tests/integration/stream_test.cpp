@@ -127,7 +127,9 @@ TEST_F(Stream, BadSubscriptionsGetAnErrorFrameAndTheConnectionStaysUsable) {
     ASSERT_TRUE(v.is_object()) << text;
     EXPECT_EQ(v.at("error"), json::value("bad_request")) << text;
     EXPECT_TRUE(v.at("message").is_string() && !v.at("message").as_string().empty()) << text;
-    if (!mention.empty()) EXPECT_NE(text.find(mention), std::string::npos) << text;
+    if (!mention.empty()) {
+      EXPECT_NE(text.find(mention), std::string::npos) << text;
+    }
   };
   ASSERT_NO_FATAL_FAILURE(expectError("hello", ""));
   ASSERT_NO_FATAL_FAILURE(expectError(R"({"subscribe":"alerts"})", ""));

@@ -269,3 +269,32 @@ TEST_F(SqliteStoreTest, ConcurrentWritersShareCommitsAndLoseNothing) {
 
 }  // namespace
 }  // namespace cityops::store::testing
+
+namespace cityops::store::testing {
+namespace {
+
+TEST_F(SqliteStoreTest, SealingManySeriesInSlicesKeepsEverySampleAndEmptiesTheLog) {
+  std::vector<model::Entity> es;
+  for (int i = 0; i < 2500; ++i) es.push_back(entity("s" + std::to_string(i)));
+  ASSERT_TRUE(store_->createEntities(es).ok());
+  std::vector<model::Observation> batch;
+  for (int i = 0; i < 2500; ++i)
+    for (int k = 0; k < 4; ++k) batch.push_back({"s" + std::to_string(i), "level", kNow - 400000 + k * 60000LL, i + k * 0.25, model::Quality::Good});
+  ASSERT_TRUE(store_->ingestSync(batch).ok());
+  EXPECT_EQ(store_->stats().headSamples, 10000u);
+  ASSERT_TRUE(store_->flush().ok());
+  EXPECT_EQ(store_->stats().headSamples, 0u);
+  reopen();
+  EXPECT_EQ(store_->stats().headSamples, 0u);  // nothing left in the log to replay
+  for (int i : {0, 999, 1000, 2001, 2499}) {
+    auto r = store_->querySeries({"s" + std::to_string(i), "level", 0, kNow, 0, Agg::Avg, 10});
+    ASSERT_EQ(r->size(), 4u);
+    EXPECT_EQ((*r)[3].value, i + 0.75);
+    auto sum = store_->querySeries({"s" + std::to_string(i), "level", 0, kNow, 86400000, Agg::Sum, 10});
+    ASSERT_EQ(sum->size(), 1u);
+    EXPECT_DOUBLE_EQ((*sum)[0].value, 4 * i + 1.5);
+  }
+}
+
+}  // namespace
+}  // namespace cityops::store::testing
