@@ -154,7 +154,8 @@ start_server() {
   PIDS+=("$SPID")
   local path=/readyz
   [[ $t == victoria ]] && path=/health
-  ready=$("$LOAD" --url "$URL" wait --path "$path" --timeout 60 | awk '$2=="ready_at_ms"{print $3}')
+  ready=$("$LOAD" --url "$URL" wait --path "$path" --timeout 60 --pid "$SPID" | tee -a "$LOGDIR/wait.out" |
+    awk '$2=="ready_at_ms"{print $3}')
   if [[ -z $ready ]] || ! proc_alive "$SPID"; then
     log "$t ($tag): not ready on $URL; see $LOGDIR/$t-server.log"
     stop_server "$SPID"
@@ -178,7 +179,10 @@ stop_server() {
   wait "$pid" 2>/dev/null
   rc=$?
   forget_pid "$pid"
-  [[ $rc != 0 ]] && log "pid $pid exited with status $rc"
+  if [[ $rc != 0 ]]; then
+    log "pid $pid exited with status $rc"
+    NOTES+=("server pid $pid exited with status $rc after SIGTERM")
+  fi
   STOP_MS=$(($(now_ms) - t0))
   return 0
 }
@@ -190,7 +194,7 @@ bench_target() {
   local t=$1 dir=$WORK/$t-data stop_ms
 
   # A: fresh store -> ingest, query, latest; disk after a graceful stop
-  start_server "$t" "$dir" fresh || { NOTES+=("$t: server did not become ready"); return; }
+  start_server "$t" "$dir" fresh || { NOTES+=("$t: server did not become ready"); FAILED[$t.start]=1; return; }
   R[$t.first_start_ms]=$STARTUP_MS
   load "$t" ingest ingest "${COMMON[@]}" --conns "$CONNS"
   load "$t" query query "${COMMON[@]}"
@@ -212,6 +216,7 @@ bench_target() {
       stop_server "$SPID"
     else
       NOTES+=("$t: restart $i did not become ready")
+      FAILED[$t.restart$i]=1
     fi
   done
   R[$t.startup_ms]=$(printf '%s\n' "${starts[@]}" | grep . | median)
@@ -219,7 +224,8 @@ bench_target() {
   R[$t.startup_all]="${starts[*]}"
 
   # C: single POSTs and the year query on the same store
-  start_server "$t" "$dir" "single+year" || { NOTES+=("$t: server did not become ready for single/year"); return; }
+  start_server "$t" "$dir" "single+year" || {
+    NOTES+=("$t: server did not become ready for single/year"); FAILED[$t.start3]=1; return; }
   load "$t" single2 single "${COMMON[@]}" --conns 2 --duration "$SINGLE_SECONDS"
   load "$t" single32 single "${COMMON[@]}" --conns 32 --duration "$SINGLE_SECONDS"
   load "$t" year year "${COMMON[@]}" --conns "$CONNS"

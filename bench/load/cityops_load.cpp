@@ -65,6 +65,7 @@ struct Options {
   std::string path = "/readyz";  // wait
   double timeout_s = 120;        // wait / searchable polling
   bool create = true;            // ingest/year: create cityops entities first
+  int pid = 0;                   // wait: give up as soon as this process has exited
   bool vm_flush = false;         // ingest: call /internal/force_flush after the last ack
   std::uint64_t seed = 20260101;
 };
@@ -88,7 +89,7 @@ struct Options {
                "  --duration S (5)  --count K (0)     single\n"
                "  --reps R --warmup W --sensor I      query/latest/year\n"
                "  --vm-format prom|json (prom)         VictoriaMetrics import format\n"
-               "  --path P (/readyz) --timeout S (120)\n"
+               "  --path P (/readyz) --timeout S (120) --pid PID (wait: stop if PID exits)\n"
                "  --no-create       do not create cityops entities first\n"
                "  --vm-flush        ingest: call /internal/force_flush after the last ack (default: natural visibility)\n");
   std::exit(2);
@@ -126,6 +127,7 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--seed") o.seed = std::stoull(need(i));
     else if (a == "--no-create") o.create = false;
     else if (a == "--vm-flush") o.vm_flush = true;
+    else if (a == "--pid") o.pid = std::stoi(need(i));
     else if (a == "-h" || a == "--help") usage();
     else if (!a.empty() && a[0] != '-' && o.scenario.empty()) o.scenario = a;
     else usage(("unknown argument " + a).c_str());
@@ -863,6 +865,18 @@ int run_year(const Options& o, const Url& url) {
   return L.failed ? 1 : 0;
 }
 
+// true while PID exists and is not a zombie
+bool process_running(int pid) {
+  std::FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (!f) return false;
+  char buf[512];
+  std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = 0;
+  const char* p = std::strrchr(buf, ')');
+  return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+}
+
 int run_wait(const Options& o, const Url& url) {
   Connection c(url);
   auto t0 = Clock::now();
@@ -877,6 +891,10 @@ int run_wait(const Options& o, const Url& url) {
       result("wait_ms", ms_since(t0, Clock::now()), "ms");
       result("wait_attempts", attempts, "count");
       return 0;
+    }
+    if (o.pid && !process_running(o.pid)) {
+      std::printf("ERROR wait process %d exited before %s answered 200\n", o.pid, o.path.c_str());
+      return 1;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }

@@ -222,9 +222,11 @@ void Api::querySeries(Request&& req, Reply reply) {
   q.agg = *agg;
   auto limit = p.integer("limit", 10000, 1, 100000);
   if (!limit) return reply(errorResponse(limit.error()));
-  q.limit = static_cast<size_t>(*limit);
+  q.limit = static_cast<size_t>(*limit) + 1;  // one more tells whether the answer was cut
   auto points = store_.querySeries(q);
   if (!points) return reply(errorResponse(points.error()));
+  const bool truncated = points->size() > static_cast<size_t>(*limit);
+  if (truncated) points->pop_back();
   json::array arr;
   arr.reserve(points->size());
   for (const auto& pt : *points) {
@@ -243,6 +245,7 @@ void Api::querySeries(Request&& req, Reply reply) {
   out["interval"] = p.text("interval").value_or("raw");
   if (q.intervalMs) out["agg"] = p.text("agg").value_or("avg");
   out["points"] = std::move(arr);
+  out["truncated"] = truncated;  // true: more points exist after the last one; ask again from there
   reply(Response::json(200, out));
 }
 

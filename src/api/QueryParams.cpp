@@ -41,7 +41,10 @@ Result<int64_t> QueryParams::integer(const std::string& name, int64_t fallback, 
 Result<int64_t> QueryParams::time(const std::string& name, int64_t fallback) const {
   auto it = q_.find(name);
   if (it == q_.end()) return fallback;
-  auto t = parseTime(it->second);
+  // An unencoded '+' in a query string arrives as a space ("...T18:00:00 07:00"): read it back as the offset sign.
+  std::string text = it->second;
+  if (text.size() > 19 && text.find(' ', 19) != std::string::npos) text[text.find(' ', 19)] = '+';
+  auto t = parseTime(text);
   if (!t) return BadRequest(name + ": " + t.error().message);
   return *t;
 }

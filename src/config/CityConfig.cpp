@@ -1,13 +1,20 @@
 #include "config/CityConfig.hpp"
 
+#include "config/TimeZone.hpp"
 #include "model/EntityCodec.hpp"
 #include "model/Names.hpp"
 
 #include <boost/json.hpp>
+#include <spdlog/spdlog.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
+#include <string_view>
 
 namespace cityops::config {
 
@@ -41,6 +48,117 @@ Error configError(const std::string& source, const std::string& where, const std
   return BadRequest(source + ": " + where + ": " + why);
 }
 
+std::string formatNumber(double d) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  return ec == std::errc() ? std::string(buf, end) : std::string("?");
+}
+
+std::string clip(std::string_view s) {
+  constexpr size_t kMax = 64;
+  if (s.size() <= kMax) return std::string(s);
+  size_t n = kMax;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;  // do not cut a UTF-8 sequence
+  return std::string(s.substr(0, n)) + "...";
+}
+
+/// What a value is, for "got ..." in messages: `string "4"`, `integer 8080`, `a table`.
+std::string describe(const toml::node& n) {
+  if (auto s = n.as_string()) return "string \"" + clip(s->get()) + "\"";
+  if (auto i = n.as_integer()) return "integer " + std::to_string(i->get());
+  if (auto f = n.as_floating_point()) return "float " + formatNumber(f->get());
+  if (auto b = n.as_boolean()) return std::string("boolean ") + (b->get() ? "true" : "false");
+  if (n.is_table()) return "a table";
+  if (n.is_array()) return "an array";
+  if (n.is_date()) return "a date";
+  if (n.is_time()) return "a time";
+  return "a date-time";
+}
+
+std::string joined(std::initializer_list<std::string_view> keys) {
+  std::string out;
+  for (auto k : keys) out += (out.empty() ? "" : ", ") + std::string(k);
+  return out;
+}
+
+/// Typed, strict access to the keys of one table. Errors read "<source>: <entry>.<key>: <problem>" for the
+/// [city], [server] and [storage] sections (dotted) and "<source>: <entry>: <key> <problem>" for array entries.
+class Reader {
+ public:
+  Reader(const std::string& source, std::string entry, bool dotted, const toml::table& t)
+      : source_(source), entry_(std::move(entry)), dotted_(dotted), t_(t) {}
+
+  Error bad(std::string_view key, const std::string& why) const {
+    if (dotted_) return configError(source_, entry_ + "." + std::string(key), why);
+    return configError(source_, entry_, std::string(key) + " " + why);
+  }
+  Error badEntry(const std::string& why) const { return configError(source_, entry_, why); }
+
+  std::optional<Error> onlyKeys(std::initializer_list<std::string_view> known) const {
+    for (const auto& [k, v] : t_)
+      if (std::find(known.begin(), known.end(), k.str()) == known.end())
+        return badEntry("unknown key '" + clip(k.str()) + "' (expected " + joined(known) + ")");
+    return std::nullopt;
+  }
+  bool has(std::string_view key) const { return t_.contains(key); }
+  const toml::node* get(std::string_view key) const { return t_.get(key); }
+
+  std::optional<Error> string(std::string_view key, std::string& out) const {
+    const auto* n = t_.get(key);
+    if (!n) return std::nullopt;
+    if (auto s = n->as_string()) {
+      out = s->get();
+      return std::nullopt;
+    }
+    return bad(key, "must be a string, got " + describe(*n));
+  }
+  std::optional<Error> boolean(std::string_view key, bool& out) const {
+    const auto* n = t_.get(key);
+    if (!n) return std::nullopt;
+    if (auto b = n->as_boolean()) {
+      out = b->get();
+      return std::nullopt;
+    }
+    return bad(key, "must be true or false, got " + describe(*n));
+  }
+  /// An integer in lo..hi, checked before it is narrowed.
+  std::optional<Error> integer(std::string_view key, int64_t lo, int64_t hi, int64_t& out) const {
+    const auto* n = t_.get(key);
+    if (!n) return std::nullopt;
+    auto i = n->as_integer();
+    if (!i) return bad(key, "must be an integer, got " + describe(*n));
+    if (i->get() < lo || i->get() > hi)
+      return bad(key, "must be " + std::to_string(lo) + ".." + std::to_string(hi) + ", got " + std::to_string(i->get()));
+    out = i->get();
+    return std::nullopt;
+  }
+  /// A finite number; an integer is accepted where a float is expected.
+  std::optional<Error> number(std::string_view key, double& out) const {
+    const auto* n = t_.get(key);
+    if (!n) return std::nullopt;
+    double d;
+    if (auto i = n->as_integer()) d = static_cast<double>(i->get());
+    else if (auto f = n->as_floating_point()) d = f->get();
+    else return bad(key, "must be a number, got " + describe(*n));
+    if (!std::isfinite(d)) return bad(key, "must be a finite number, got " + formatNumber(d));
+    out = d;
+    return std::nullopt;
+  }
+
+ private:
+  const std::string& source_;
+  std::string entry_;
+  bool dotted_;
+  const toml::table& t_;
+};
+
+#define CITYOPS_TRY(expr)                  \
+  do {                                     \
+    if (auto err_ = (expr)) return *err_;  \
+  } while (0)
+
+constexpr std::string_view kTopLevel = "[city], [server], [storage], [[entity]] or [[simulate]]";
+
 }  // namespace
 
 Result<CityConfig> CityConfig::load(const std::string& path, int64_t nowMs) {
@@ -61,15 +179,71 @@ Result<CityConfig> CityConfig::parse(std::string_view text, const std::string& s
     return BadRequest(source + ": " + os.str());
   }
   CityConfig c;
-  c.name = root["city"]["name"].value_or(c.name);
-  c.timezone = root["city"]["timezone"].value_or(c.timezone);
-  c.centerLat = root["city"]["center"]["lat"].value_or(0.0);
-  c.centerLon = root["city"]["center"]["lon"].value_or(0.0);
-  c.listen = root["server"]["listen"].value_or(c.listen);
-  c.threads = static_cast<int>(root["server"]["threads"].value_or(int64_t{2}));
-  if (c.threads < 1 || c.threads > 64) return configError(source, "server.threads", "must be 1..64");
-  c.dataDir = root["storage"]["data"].value_or(c.dataDir);
-  c.fullSync = root["storage"]["full_sync"].value_or(false);
+
+  // Top level: only the five known tables, each of the right kind.
+  for (const auto& [key, node] : root) {
+    const std::string k(key.str());
+    if (k == "city" || k == "server" || k == "storage") {
+      if (!node.is_table()) return configError(source, k, "must be a table ([" + k + "]), got " + describe(node));
+    } else if (k == "entity" || k == "simulate") {
+      if (!node.is_array())
+        return configError(source, k, "must be an array of tables ([[" + k + "]]), got " + describe(node));
+    } else if (node.is_array_of_tables()) {
+      return configError(source, "[[" + clip(k) + "]]", "unknown table (expected " + std::string(kTopLevel) + ")");
+    } else if (node.is_table()) {
+      return configError(source, "[" + clip(k) + "]", "unknown table (expected " + std::string(kTopLevel) + ")");
+    } else {
+      return configError(source, clip(k),
+                         "unknown top-level key (expected the tables " + std::string(kTopLevel) +
+                             "; keys written before the first table header are top-level)");
+    }
+  }
+
+  static const toml::table kEmpty;
+  auto section = [&](const char* name) -> const toml::table& {
+    const auto* t = root.get_as<toml::table>(name);
+    return t ? *t : kEmpty;
+  };
+
+  {
+    Reader city(source, "city", true, section("city"));
+    CITYOPS_TRY(city.onlyKeys({"name", "timezone", "center"}));
+    CITYOPS_TRY(city.string("name", c.name));
+    CITYOPS_TRY(city.string("timezone", c.timezone));
+    if (!isTimeZoneName(c.timezone))
+      return city.bad("timezone", "must be \"UTC\" or an IANA name of the form Area/City such as "
+                                  "\"Asia/Ho_Chi_Minh\", got \"" + clip(c.timezone) + "\"");
+    const auto offset = fixedUtcOffsetMinutes(c.timezone);
+    c.utcOffsetKnown = offset.has_value();
+    c.utcOffsetMinutes = offset.value_or(0);
+    if (const auto* n = city.get("center")) {
+      const auto* t = n->as_table();
+      if (!t) return city.bad("center", "must be a table { lat = ..., lon = ... }, got " + describe(*n));
+      Reader center(source, "city.center", true, *t);
+      CITYOPS_TRY(center.onlyKeys({"lat", "lon"}));
+      if (!center.has("lat") || !center.has("lon")) return center.badEntry("needs both lat and lon");
+      CITYOPS_TRY(center.number("lat", c.centerLat));
+      CITYOPS_TRY(center.number("lon", c.centerLon));
+      if (c.centerLat < -90 || c.centerLat > 90)
+        return center.bad("lat", "must be -90..90, got " + formatNumber(c.centerLat));
+      if (c.centerLon < -180 || c.centerLon > 180)
+        return center.bad("lon", "must be -180..180, got " + formatNumber(c.centerLon));
+    }
+  }
+  {
+    Reader server(source, "server", true, section("server"));
+    CITYOPS_TRY(server.onlyKeys({"listen", "threads"}));
+    CITYOPS_TRY(server.string("listen", c.listen));
+    int64_t threads = c.threads;
+    CITYOPS_TRY(server.integer("threads", 1, 64, threads));
+    c.threads = static_cast<int>(threads);
+  }
+  {
+    Reader storage(source, "storage", true, section("storage"));
+    CITYOPS_TRY(storage.onlyKeys({"data", "full_sync"}));
+    CITYOPS_TRY(storage.string("data", c.dataDir));
+    CITYOPS_TRY(storage.boolean("full_sync", c.fullSync));
+  }
 
   if (auto* list = root["entity"].as_array()) {
     for (size_t i = 0; i < list->size(); ++i) {
@@ -78,43 +252,86 @@ Result<CityConfig> CityConfig::parse(std::string_view text, const std::string& s
       if (!t) return configError(source, where, "must be a table ([[entity]])");
       json::value v = toJson(*t);
       auto& o = v.get_object();
+      const std::string named =
+          where + " (" + (o.contains("id") && o["id"].is_string() ? std::string(o["id"].get_string()) : "?") + ")";
+      for (const char* k : {"created_at", "updated_at"})
+        if (o.contains(k)) return configError(source, named, std::string(k) + " is set by the server; leave it out");
       if (auto* p = o.if_contains("point")) {  // shorthand: point = [lon, lat]
+        if (o.contains("geometry")) return configError(source, named, "give either point or geometry, not both");
         o["geometry"] = json::object{{"type", "Point"}, {"coordinates", *p}};
         o.erase("point");
       }
       auto e = model::EntityCodec::fromJson(v, nowMs);
-      if (!e) return configError(source, where + " (" + std::string(o.contains("id") && o["id"].is_string()
-                                                                        ? o["id"].get_string().c_str()
-                                                                        : "?") + ")",
-                                 e.error().message);
-      for (const auto& prev : c.entities)
-        if (prev.id == e->id) return configError(source, where, "id '" + e->id + "' is declared twice");
+      if (!e) return configError(source, named, e.error().message);
+      for (size_t j = 0; j < c.entities.size(); ++j)
+        if (c.entities[j].id == e->id)
+          return configError(source, named, "id is declared twice (first in entity[" + std::to_string(j) + "])");
       c.entities.push_back(std::move(*e));
     }
   }
+
+  bool anyPeakHour = false;
   if (auto* list = root["simulate"].as_array()) {
     for (size_t i = 0; i < list->size(); ++i) {
       const std::string where = "simulate[" + std::to_string(i) + "]";
       auto* t = (*list)[i].as_table();
       if (!t) return configError(source, where, "must be a table ([[simulate]])");
+      Reader r(source, where, false, *t);
+      CITYOPS_TRY(r.onlyKeys({"entity", "type", "metric", "base", "amplitude", "period_minutes", "noise", "min", "max",
+                              "every_seconds", "peak_hour", "integer"}));
       SimulationSpec s;
-      s.entity = (*t)["entity"].value_or(std::string());
-      s.type = (*t)["type"].value_or(std::string());
-      s.metric = (*t)["metric"].value_or(std::string());
-      s.base = (*t)["base"].value_or(0.0);
-      s.amplitude = (*t)["amplitude"].value_or(0.0);
-      s.periodMinutes = (*t)["period_minutes"].value_or(1440.0);
-      s.noise = (*t)["noise"].value_or(0.0);
-      s.min = (*t)["min"].value_or(-1e300);
-      s.max = (*t)["max"].value_or(1e300);
-      s.everySeconds = static_cast<int>((*t)["every_seconds"].value_or(int64_t{10}));
-      if (s.entity.empty() == s.type.empty()) return configError(source, where, "set exactly one of entity or type");
-      if (!model::isValidMetric(s.metric)) return configError(source, where, "metric must match [a-z0-9_]{1,64}");
-      if (s.everySeconds < 1 || s.periodMinutes <= 0 || s.noise < 0 || s.min > s.max)
-        return configError(source, where, "every_seconds >= 1, period_minutes > 0, noise >= 0, min <= max");
+      CITYOPS_TRY(r.string("entity", s.entity));
+      CITYOPS_TRY(r.string("type", s.type));
+      CITYOPS_TRY(r.string("metric", s.metric));
+      CITYOPS_TRY(r.number("base", s.base));
+      CITYOPS_TRY(r.number("amplitude", s.amplitude));
+      CITYOPS_TRY(r.number("period_minutes", s.periodMinutes));
+      CITYOPS_TRY(r.number("noise", s.noise));
+      CITYOPS_TRY(r.number("min", s.min));
+      CITYOPS_TRY(r.number("max", s.max));
+      int64_t every = s.everySeconds;
+      CITYOPS_TRY(r.integer("every_seconds", 1, 86400, every));
+      s.everySeconds = static_cast<int>(every);
+      if (r.has("peak_hour")) {
+        int64_t hour = 0;
+        CITYOPS_TRY(r.integer("peak_hour", 0, 23, hour));
+        s.peakHour = static_cast<int>(hour);
+      }
+      CITYOPS_TRY(r.boolean("integer", s.integer));
+      s.utcOffsetMinutes = c.utcOffsetMinutes;
+
+      if (s.entity.empty() == s.type.empty()) return r.badEntry("set exactly one of entity or type");
+      if (!model::isValidMetric(s.metric)) return r.badEntry("metric must match [a-z0-9_]{1,64}");
+      if (s.periodMinutes <= 0) return r.bad("period_minutes", "must be > 0, got " + formatNumber(s.periodMinutes));
+      if (s.noise < 0) return r.bad("noise", "must be >= 0, got " + formatNumber(s.noise));
+      if (s.min > s.max)
+        return r.badEntry("min must be <= max, got min " + formatNumber(s.min) + " and max " + formatNumber(s.max));
+      if (s.peakHour) {
+        anyPeakHour = true;
+        if (s.periodMinutes != 1440)
+          return r.bad("peak_hour", "needs a daily cycle (period_minutes = 1440), got period_minutes " +
+                                        formatNumber(s.periodMinutes));
+        if (s.amplitude < 0)
+          return r.bad("peak_hour", "needs amplitude >= 0 (a negative amplitude would put the low at peak_hour), "
+                                    "got amplitude " + formatNumber(s.amplitude));
+      }
+      if (s.integer && std::ceil(s.min) > std::floor(s.max))
+        return r.badEntry("integer = true needs a whole number between min and max, got min " + formatNumber(s.min) +
+                          " and max " + formatNumber(s.max));
+
+      if (!s.entity.empty() &&
+          std::none_of(c.entities.begin(), c.entities.end(), [&](const model::Entity& e) { return e.id == s.entity; }))
+        return r.badEntry("entity '" + clip(s.entity) + "' is not declared by any [[entity]]");
+      if (!s.type.empty() &&
+          std::none_of(c.entities.begin(), c.entities.end(), [&](const model::Entity& e) { return e.type == s.type; }))
+        return r.badEntry("type '" + clip(s.type) + "' matches no [[entity]]");
       c.simulations.push_back(std::move(s));
     }
   }
+  if (anyPeakHour && !c.utcOffsetKnown)
+    spdlog::warn("{}: the UTC offset of city.timezone '{}' is not in cityops' table of fixed-offset zones; "
+                 "peak_hour is taken as a UTC hour",
+                 source, c.timezone);
   return c;
 }
 

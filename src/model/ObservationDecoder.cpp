@@ -132,7 +132,6 @@ Result<std::vector<Observation>> ObservationDecoder::decode(std::string_view bod
     out.push_back(std::move(*ob));
     ++i;
   }
-  if (out.empty()) return BadRequest("no observations in the body");
   return out;
 }
 

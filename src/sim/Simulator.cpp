@@ -14,12 +14,21 @@ Simulator::Simulator(store::Store& store, const Clock& clock, const std::vector<
   for (const auto& spec : specs_)
     for (const auto& e : entities) {
       if (!(spec.entity == e.id || (!spec.type.empty() && spec.type == e.type))) continue;
-      const double phase = static_cast<double>(std::hash<std::string>{}(e.id) % 6283) / 1000.0;
-      tracks_.push_back({e.id, spec.metric, &spec, phase});
+      tracks_.push_back({e.id, spec.metric, &spec, phaseFor(spec, e.id)});
     }
 }
 
 Simulator::~Simulator() { stop(); }
+
+double Simulator::phaseFor(const config::SimulationSpec& spec, const std::string& entityId) {
+  if (!spec.peakHour)  // a fixed phase per entity, so that entities of one type do not move in lockstep
+    return static_cast<double>(std::hash<std::string>{}(entityId) % 6283) / 1000.0;
+  // sin(2π t / day + phase) peaks where its argument is π/2; days start at 00:00 UTC (Unix time has no leap
+  // seconds), so the peak falls at `peakUtcMinute` minutes into every UTC day.
+  const int local = *spec.peakHour * 60;
+  const int peakUtcMinute = ((local - spec.utcOffsetMinutes) % 1440 + 1440) % 1440;
+  return M_PI / 2 - 2 * M_PI * peakUtcMinute / 1440.0;
+}
 
 double Simulator::valueAt(Track& t, int64_t ms, bool step) {
   const auto& s = *t.spec;
@@ -28,8 +37,11 @@ double Simulator::valueAt(Track& t, int64_t ms, bool step) {
     t.walk = std::clamp(t.walk * 0.98 + n(rng_), -4 * s.noise * 10, 4 * s.noise * 10);
   }
   const double period = s.periodMinutes * 60000.0;
-  const double v = s.base + s.amplitude * std::sin(2 * M_PI * static_cast<double>(ms) / period + t.phase) + t.walk;
-  return std::round(std::clamp(v, s.min, s.max) * 1000.0) / 1000.0;
+  const double cycle = std::fmod(static_cast<double>(ms), period) / period;  // fraction of the period elapsed
+  const double v = std::clamp(s.base + s.amplitude * std::sin(2 * M_PI * cycle + t.phase) + t.walk, s.min, s.max);
+  if (s.integer)  // the nearest whole number inside [min, max] (the loader checked that one exists)
+    return std::clamp(std::round(v), std::ceil(s.min), std::floor(s.max));
+  return std::round(v * 1000.0) / 1000.0;
 }
 
 Status Simulator::backfill(int hours) {

@@ -22,7 +22,8 @@ class Simulator {
 
   /// Fills the last `hours` of history (every 5 minutes) for series that have none, so charts are not empty.
   Status backfill(int hours);
-  /// Produces the observations due at `nowMs` (one per series whose period elapsed). Exposed for tests.
+  /// Produces the observations due at `nowMs`: one per series whose every_seconds elapsed since its last value
+  /// (every series on the first call). Exposed for tests.
   std::vector<model::Observation> tick(int64_t nowMs);
   void start();
   void stop();
@@ -35,6 +36,8 @@ class Simulator {
     double walk = 0;  // random-walk offset
     int64_t next = 0;
   };
+  /// The phase of the periodic part: from spec.peakHour when set, else a fixed phase per entity.
+  static double phaseFor(const config::SimulationSpec& spec, const std::string& entityId);
   double valueAt(Track& t, int64_t ms, bool step);
 
   store::Store& store_;

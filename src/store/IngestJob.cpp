@@ -32,13 +32,13 @@ Status IngestJob::resolveSeries(SqliteDb& db) {
     auto entity = store_.catalog_.get(ob.entity);
     if (!entity) return Error{"unknown_entity", "item " + std::to_string(i) + ": no entity '" + ob.entity + "'"};
     if (!insert) {
-      auto st = db.prepare("INSERT INTO series(id, entity, metric) VALUES(?1, ?2, ?3)");
+      auto st = db.prepare("INSERT INTO series(entity, metric) VALUES(?1, ?2)");
       if (!st) return st.error();
       insert.emplace(std::move(*st));
     }
-    const uint32_t id = store_.nextSeriesId_++;
-    insert->bind(1, static_cast<int64_t>(id)).bind(2, ob.entity).bind(3, ob.metric);
+    insert->bind(1, ob.entity).bind(2, ob.metric);
     if (auto r = insert->run(); !r) return r;
+    const auto id = static_cast<uint32_t>(db.lastInsertRowid());
     s = std::make_shared<Series>(id, ob.entity, ob.metric);
     s->setType(std::make_shared<const std::string>(entity->type));
     store_.pendingSeries_.emplace(key, s);

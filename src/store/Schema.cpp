@@ -7,14 +7,15 @@ namespace cityops::store {
 namespace {
 // Append new migrations; never edit a released one.
 constexpr const char* kMigrations[] = {
-    // 1: entities, series, the ingest log, sealed chunks and rollups.
+    // 1: entities, series, the ingest log, sealed chunks and rollups. Series ids are never reused (AUTOINCREMENT):
+    //    the log may still hold entries of a deleted series, which must not attach to a new one.
     R"sql(
 CREATE TABLE entities(
   id TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NULL, geometry TEXT, attributes TEXT NOT NULL,
   tags TEXT NOT NULL, created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX entities_type ON entities(type);
 CREATE TABLE series(
-  id INTEGER PRIMARY KEY, entity TEXT NOT NULL, metric TEXT NOT NULL,
+  id INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT NOT NULL, metric TEXT NOT NULL,
   sealed_to INTEGER NOT NULL DEFAULT -1, last_t INTEGER, last_v REAL, last_q INTEGER,
   UNIQUE(entity, metric));
 CREATE TABLE wal_batches(id INTEGER PRIMARY KEY, data BLOB NOT NULL);

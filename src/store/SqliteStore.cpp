@@ -139,7 +139,6 @@ Status SqliteStore::load() {
     else s->setType(std::make_shared<const std::string>());
     if (!ss->isNull(4))
       s->setLatest({ss->int64(4), ss->real(5), static_cast<uint8_t>(ss->int64(6))});
-    nextSeriesId_ = std::max(nextSeriesId_, s->id() + 1);
     registry_.add(std::move(s));
   }
   return replayLog();

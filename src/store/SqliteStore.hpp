@@ -87,7 +87,6 @@ class SqliteStore final : public Store {
 
   // Writer-thread state.
   std::unordered_map<std::string, std::shared_ptr<Series>> pendingSeries_;
-  uint32_t nextSeriesId_ = 1;
   int64_t lastLogId_ = 0;
   int64_t oldestUnsealedMs_ = 0;  // wall time of the oldest unsealed batch, 0 if none
   bool flushQueued_ = false;

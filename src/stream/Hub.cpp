@@ -42,13 +42,14 @@ Status Hub::subscribe(const std::shared_ptr<Subscriber>& s, const std::vector<st
   }
   std::unique_lock lock(mu_);
   auto& e = entries_[s.get()];
+  if (e.entities.size() + e.types.size() + e.other.size() + add.entities.size() + add.types.size() +
+          add.other.size() > kMaxTopicsPerSubscriber)
+    return BadRequest("too many topics for one client (at most " + std::to_string(kMaxTopicsPerSubscriber) + ")");
   const bool hadObservations = !e.entities.empty() || !e.types.empty();
   e.sub = s;
   e.entities.merge(add.entities);
   e.types.merge(add.types);
   e.other.merge(add.other);
-  if (e.entities.size() + e.types.size() + e.other.size() > kMaxTopicsPerSubscriber)
-    return BadRequest("too many topics for one client");
   if (!hadObservations && (!e.entities.empty() || !e.types.empty())) observationSubscribers_.fetch_add(1);
   return {};
 }

@@ -31,7 +31,7 @@ class Hub final : public ObservationSink {
   Status subscribe(const std::shared_ptr<Subscriber>& s, const std::vector<std::string>& topics);
   void unsubscribe(const Subscriber* s);
 
-  /// Sends each subscriber one frame per commit: {"channel":"observations","observations":[...]}.
+  /// Sends each interested subscriber one frame per committed batch: {"channel":"observations","observations":[...]}.
   void onObservations(std::span<const ObservationEvent> events) override;
   bool listening() const override { return observationSubscribers_.load(std::memory_order_relaxed) > 0; }
   /// Sends {"channel": topic, "data": data} to the subscribers of `topic` (e.g. "alerts").

@@ -33,6 +33,9 @@ TEST(CityConfigParse, EmptyFileGivesDefaults) {
   auto c = ok("");
   EXPECT_EQ(c.name, "cityops");
   EXPECT_EQ(c.timezone, "UTC");
+  EXPECT_EQ(c.utcOffsetMinutes, 0);
+  EXPECT_EQ(c.centerLat, 0);
+  EXPECT_EQ(c.centerLon, 0);
   EXPECT_EQ(c.listen, "127.0.0.1:8080");
   EXPECT_EQ(c.threads, 2);
   EXPECT_EQ(c.dataDir, "data");
@@ -81,9 +84,18 @@ every_seconds = 30
 [[simulate]]
 type = "Zone"
 metric = "people"
+
+[[simulate]]
+type = "Zone"
+metric = "visitors"
+amplitude = 40
+peak_hour = 17
+integer = true
 )");
   EXPECT_EQ(c.name, "Tam Kỳ");
   EXPECT_EQ(c.timezone, "Asia/Ho_Chi_Minh");
+  EXPECT_EQ(c.utcOffsetMinutes, 7 * 60);
+  EXPECT_TRUE(c.utcOffsetKnown);
   EXPECT_DOUBLE_EQ(c.centerLat, 15.5736);
   EXPECT_DOUBLE_EQ(c.centerLon, 108.4740);
   EXPECT_EQ(c.listen, "0.0.0.0:9090");
@@ -107,7 +119,7 @@ metric = "people"
   EXPECT_EQ(c.entities[1].name, "zone.a");  // name defaults to the id
   EXPECT_EQ(c.entities[1].geometry->kind, Geometry::Kind::Polygon);
 
-  ASSERT_EQ(c.simulations.size(), 2u);
+  ASSERT_EQ(c.simulations.size(), 3u);
   const auto& s = c.simulations[0];
   EXPECT_EQ(s.entity, "wl.tamky");
   EXPECT_EQ(s.type, "");
@@ -119,11 +131,23 @@ metric = "people"
   EXPECT_DOUBLE_EQ(s.min, 0);  // an integer where a float is expected is accepted
   EXPECT_DOUBLE_EQ(s.max, 1.3);
   EXPECT_EQ(s.everySeconds, 30);
+  EXPECT_FALSE(s.peakHour.has_value());
+  EXPECT_FALSE(s.integer);
+  EXPECT_EQ(s.utcOffsetMinutes, 7 * 60);  // copied from city.timezone
   const auto& d = c.simulations[1];  // defaults
   EXPECT_EQ(d.type, "Zone");
   EXPECT_DOUBLE_EQ(d.base, 0);
+  EXPECT_DOUBLE_EQ(d.amplitude, 0);
   EXPECT_DOUBLE_EQ(d.periodMinutes, 1440);
+  EXPECT_DOUBLE_EQ(d.noise, 0);
+  EXPECT_DOUBLE_EQ(d.min, -1e300);
+  EXPECT_DOUBLE_EQ(d.max, 1e300);
   EXPECT_EQ(d.everySeconds, 10);
+  EXPECT_FALSE(d.peakHour.has_value());
+  EXPECT_FALSE(d.integer);
+  const auto& p = c.simulations[2];
+  EXPECT_EQ(p.peakHour, 17);
+  EXPECT_TRUE(p.integer);
 }
 
 TEST(CityConfigParse, GeometryTableForAPoint) {
@@ -161,7 +185,7 @@ type = "WaterLevelStation"
 id = "wl.tamky"
 type = "RainGauge"
 )"),
-            "city.toml: entity[2]: id 'wl.tamky' is declared twice");
+            "city.toml: entity[2] (wl.tamky): id is declared twice (first in entity[0])");
 }
 
 TEST(CityConfigParse, BadTypeName) {
@@ -219,6 +243,9 @@ TEST(CityConfigParse, EntityMustBeATableArray) {
 
 TEST(CityConfigParse, SimulateWithBothEntityAndType) {
   EXPECT_EQ(err(R"(
+[[entity]]
+id = "wl.tamky"
+type = "WaterLevelStation"
 [[simulate]]
 entity = "wl.tamky"
 metric = "water_level_m"
@@ -241,17 +268,16 @@ TEST(CityConfigParse, SimulateBadMetric) {
 }
 
 TEST(CityConfigParse, SimulateBadNumbers) {
-  const std::string why = "every_seconds >= 1, period_minutes > 0, noise >= 0, min <= max";
   const std::string head = "[[simulate]]\ntype = \"RainGauge\"\nmetric = \"rain_mm\"\n";
-  EXPECT_EQ(err(head + "every_seconds = 0\n"), "city.toml: simulate[0]: " + why);
-  EXPECT_EQ(err(head + "period_minutes = 0\n"), "city.toml: simulate[0]: " + why);
-  EXPECT_EQ(err(head + "noise = -1\n"), "city.toml: simulate[0]: " + why);
-  EXPECT_EQ(err(head + "min = 5\nmax = 0\n"), "city.toml: simulate[0]: " + why);
+  EXPECT_EQ(err(head + "every_seconds = 0\n"), "city.toml: simulate[0]: every_seconds must be 1..86400, got 0");
+  EXPECT_EQ(err(head + "period_minutes = 0\n"), "city.toml: simulate[0]: period_minutes must be > 0, got 0");
+  EXPECT_EQ(err(head + "noise = -1\n"), "city.toml: simulate[0]: noise must be >= 0, got -1");
+  EXPECT_EQ(err(head + "min = 5\nmax = 0.5\n"), "city.toml: simulate[0]: min must be <= max, got min 5 and max 0.5");
 }
 
 TEST(CityConfigParse, ThreadsOutOfRange) {
-  EXPECT_EQ(err("[server]\nthreads = 0\n"), "city.toml: server.threads: must be 1..64");
-  EXPECT_EQ(err("[server]\nthreads = 65\n"), "city.toml: server.threads: must be 1..64");
+  EXPECT_EQ(err("[server]\nthreads = 0\n"), "city.toml: server.threads: must be 1..64, got 0");
+  EXPECT_EQ(err("[server]\nthreads = 65\n"), "city.toml: server.threads: must be 1..64, got 65");
 }
 
 TEST(CityConfigLoad, MissingFile) {
