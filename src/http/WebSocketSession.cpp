@@ -119,6 +119,8 @@ bool WebSocketSession::enqueue(std::string text) {
     const bool post = !writing_;
     lock.unlock();
     if (post) asio::post(executor_, [self = shared_from_this()] { self->beginClose(); });
+    // A client that reads nothing never lets the frame on the wire finish: the deadline starts now, not after it.
+    else asio::post(executor_, [self = shared_from_this()] { self->armCloseDeadline(); });
     return false;
   }
   queue_.push_back(std::move(text));
@@ -180,6 +182,15 @@ void WebSocketSession::onWrite(beast::error_code ec) {
   if (close) beginClose();
 }
 
+void WebSocketSession::armCloseDeadline() {
+  if (deadlineArmed_ || finished_) return;
+  deadlineArmed_ = true;
+  closeTimer_.expires_after(kCloseTimeout);
+  closeTimer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) self->closeSocket();
+  });
+}
+
 void WebSocketSession::beginClose() {
   if (closeStarted_ || finished_) return;
   closeStarted_ = true;
@@ -188,10 +199,7 @@ void WebSocketSession::beginClose() {
     std::lock_guard lock(mu_);
     if (pendingClose_) reason = *pendingClose_;
   }
-  closeTimer_.expires_after(kCloseTimeout);
-  closeTimer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-    if (!ec) self->closeSocket();
-  });
+  armCloseDeadline();
   ws_.async_close(reason, [self = shared_from_this()](beast::error_code ec) {
     if (ec) self->closeSocket();
     // On success the pending read ends with websocket::error::closed and finish() runs.

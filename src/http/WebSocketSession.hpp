@@ -44,6 +44,7 @@ class WebSocketSession : public Session, public std::enable_shared_from_this<Web
   void doWrite();
   void onWrite(beast::error_code ec);
   void beginClose();
+  void armCloseDeadline();  // cut the connection kCloseTimeout from the first call
   void closeSocket();
   void finish();
 
@@ -60,6 +61,7 @@ class WebSocketSession : public Session, public std::enable_shared_from_this<Web
   // Strand only.
   bool opened_ = false;
   bool closeStarted_ = false;
+  bool deadlineArmed_ = false;
   bool finished_ = false;
 
   // Shared with senders on other threads.

@@ -176,7 +176,14 @@ TEST_F(BadInput, MalformedAndTruncatedJson) {
   // NDJSON: a broken line rejects the whole body.
   EXPECT_TRUE(isError(postObs(good(1) + "\n" + good(2) + "\n{\"entity\":\n" + good(3) + "\n", "application/x-ndjson"),
                       400, "bad_request", "item 2"));
-  EXPECT_TRUE(isError(postObs("\n\n", "application/x-ndjson"), 400, "bad_request")) << "no NDJSON lines";
+  // No observation at all is not an error (docs/api.md: "[]" or an NDJSON body without lines answer
+  // {"accepted":0}), and stores nothing either.
+  for (const auto& [body, type] : std::vector<std::pair<std::string, std::string>>{
+           {"[]", "application/json"}, {"\n\n", "application/x-ndjson"}, {"\r\n  \n", "application/x-ndjson"}}) {
+    auto r = postObs(body, type);
+    EXPECT_EQ(r.status, 200) << type << " '" << body << "': " << r.describe();
+    EXPECT_EQ(r.json(), json::parse(R"({"accepted":0})")) << r.body;
+  }
 }
 
 TEST_F(BadInput, WrongTypes) {
@@ -542,6 +549,23 @@ TEST_F(BadInput, BadEntities) {
                       "not_found"));
   EXPECT_TRUE(isError(c.request("DELETE", "/api/v1/entities/no-such"), 404, "not_found", "no-such"));
   EXPECT_TRUE(isError(c.get("/api/v1/entities/other"), 404, "not_found"));
+}
+
+TEST_F(BadInput, PatchBodyIsCheckedBeforeTheEntityIsLookedUp) {
+  // docs/api.md, PATCH: "The body is checked before the entity is looked up: a bad body gets 400 even for an
+  // unknown id."
+  HttpClient c(port());
+  EXPECT_TRUE(isError(c.request("PATCH", "/api/v1/entities/no-such", "{\"id\":", "application/json"), 400,
+                      "bad_request"))
+      << "malformed JSON";
+  EXPECT_TRUE(isError(c.request("PATCH", "/api/v1/entities/no-such", "[1]", "application/json"), 400, "bad_request"))
+      << "not an object";
+  EXPECT_TRUE(isError(c.request("PATCH", "/api/v1/entities/no-such", R"({"colour":"red"})", "application/json"), 400,
+                      "bad_request"))
+      << "unknown field";
+  EXPECT_TRUE(isError(c.request("PATCH", "/api/v1/entities/no-such", R"({"type":"Bad Type"})", "application/json"),
+                      400, "bad_request"))
+      << "invalid type";
 }
 
 TEST_F(BadInput, LargeBatchWithABadItemStoresNothing) {

@@ -196,6 +196,16 @@ TEST(Restart, ReadinessMetricsAndOpenApi) {
   EXPECT_EQ(scrape(m.body, "cityops_entities").value_or(-1), 1.0);
   EXPECT_EQ(scrape(m.body, "cityops_ingest_observations_total").value_or(-1), 1.0);
 
+  // HEAD works wherever GET does: same status and headers, no body.
+  for (const char* t : {"/healthz", "/api/v1/entities/mx-1", "/api/v1/latest"}) {
+    auto g = c.get(t);
+    auto h = c.request("HEAD", t);
+    EXPECT_EQ(h.status, g.status) << "HEAD " << t << ": " << h.describe();
+    EXPECT_TRUE(h.body.empty()) << "HEAD " << t;
+    EXPECT_EQ(h.header("Content-Length"), std::to_string(g.body.size())) << "HEAD " << t;
+    EXPECT_EQ(h.header("Content-Type"), g.header("Content-Type")) << "HEAD " << t;
+  }
+
   auto api = c.get("/api/v1/openapi.json");
   ASSERT_EQ(api.status, 200) << api.describe();
   auto doc = api.json();

@@ -136,12 +136,23 @@ TEST_F(Stream, BadSubscriptionsGetAnErrorFrameAndTheConnectionStaysUsable) {
   ASSERT_NO_FATAL_FAILURE(expectError(R"({"subscribe":[1]})", ""));
   ASSERT_NO_FATAL_FAILURE(expectError(R"({"subscribe":["weather"]})", "weather"));
   ASSERT_NO_FATAL_FAILURE(expectError(R"({"subscribe":["observations:entity:bad id"]})", ""));
+  // A message with one bad topic adds none of its topics (st-b's observations must not arrive below).
+  ASSERT_NO_FATAL_FAILURE(expectError(R"({"subscribe":["observations:entity:st-b","weather"]})", "weather"));
+  // More than 1000 topics for one connection: an error, none added.
+  {
+    json::array many;
+    for (int i = 0; i < 1001; ++i) many.emplace_back("observations:entity:st-x" + std::to_string(i));
+    ASSERT_NO_FATAL_FAILURE(expectError(json::serialize(json::object{{"subscribe", many}}), ""));
+  }
   std::string ack;
   ASSERT_FALSE(ws.subscribe({"observations:entity:st-a", "alerts"}, ack));
   EXPECT_EQ(json::parse(ack), json::parse(R"({"subscribed":["observations:entity:st-a","alerts"]})"));
   const Obs o{"st-a", "pressure_bar", nowMs() - 1000, 1.25, Quality::Good};
+  const Obs b{"st-b", "pressure_bar", nowMs() - 1000, 2.5, Quality::Good};
   HttpClient c(port());
-  auto r = c.postJson("/api/v1/observations", batchJson({o}));
+  auto r = c.postJson("/api/v1/observations", batchJson({b}));
+  ASSERT_EQ(r.status, 200) << r.describe();
+  r = c.postJson("/api/v1/observations", batchJson({o}));
   ASSERT_EQ(r.status, 200) << r.describe();
   ASSERT_NO_FATAL_FAILURE(expectFrame(ws, {streamed(o, "Pump")}, "after errors"));
 
