@@ -16,11 +16,14 @@ enum Stmt {
 };
 
 constexpr const char* kSql[] = {
-    "SELECT start_t, data FROM chunks WHERE series=?1 AND end_t>=?2 AND start_t<=?3 ORDER BY start_t",
+    // Chunks do not overlap: the one starting at or before ?2 and every one starting in (?2, ?3].
+    "SELECT start_t, data FROM chunks WHERE series=?1 AND start_t<=?3 AND start_t>="
+    "coalesce((SELECT max(start_t) FROM chunks WHERE series=?1 AND start_t<=?2), ?2) ORDER BY start_t",
     "SELECT start_t, data FROM chunks WHERE series=?1 ORDER BY start_t DESC LIMIT 1",
     "DELETE FROM chunks WHERE series=?1 AND start_t=?2",
     "INSERT INTO chunks(series, start_t, end_t, n, data) VALUES(?1, ?2, ?3, ?4, ?5)",
-    "SELECT start_t, data FROM rollups WHERE series=?1 AND res=?2 AND end_t>=?3 AND start_t<=?4 ORDER BY start_t",
+    "SELECT start_t, data FROM rollups WHERE series=?1 AND res=?2 AND start_t<=?4 AND start_t>="
+    "coalesce((SELECT max(start_t) FROM rollups WHERE series=?1 AND res=?2 AND start_t<=?3), ?3) ORDER BY start_t",
     "SELECT start_t, data FROM rollups WHERE series=?1 AND res=?2 ORDER BY start_t DESC LIMIT 1",
     "DELETE FROM rollups WHERE series=?1 AND res=?2 AND start_t=?3",
     "INSERT INTO rollups(series, res, start_t, end_t, n, data) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",

@@ -22,11 +22,9 @@ CREATE TABLE wal_batches(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE chunks(
   series INTEGER NOT NULL, start_t INTEGER NOT NULL, end_t INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL,
   PRIMARY KEY(series, start_t));
-CREATE INDEX chunks_end ON chunks(series, end_t);
 CREATE TABLE rollups(
   series INTEGER NOT NULL, res INTEGER NOT NULL, start_t INTEGER NOT NULL, end_t INTEGER NOT NULL,
   n INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(series, res, start_t));
-CREATE INDEX rollups_end ON rollups(series, res, end_t);
 )sql",
 };
 }  // namespace

@@ -99,7 +99,8 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::string& path, bool r
   sqlite3_busy_timeout(db, 5000);
   std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000;";
   if (!readOnly) {
-    pragmas += "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=4000;";
+    // auto_vacuum only takes effect on a new file, before anything (even the WAL switch) writes its header.
+    pragmas += "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=4000;";
     // NORMAL in WAL mode: a commit survives a killed process; FULL also survives power loss (fsync per commit).
     pragmas += fullSync ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
   }

@@ -312,6 +312,18 @@ void SqliteStore::requestFlush() {
   writer_->submit(std::make_unique<FlushJob>(*this, nullptr));
 }
 
+void SqliteStore::releaseFreePages(bool all) {
+  auto count = [this](const char* pragma) -> int64_t {
+    auto st = db_->prepare(pragma);
+    if (!st) return 0;
+    auto row = st->step();
+    return row && *row ? st->int64(0) : 0;
+  };
+  const int64_t freePages = count("PRAGMA freelist_count");
+  if (freePages > 0 && (all || freePages * 4 > count("PRAGMA page_count")))
+    (void)db_->exec("PRAGMA incremental_vacuum");
+}
+
 void SqliteStore::maintenance() {
   if (oldestUnsealedMs_ && clock_.nowMs() - oldestUnsealedMs_ >= options_.flushMaxAgeMs) requestFlush();
 }
@@ -339,6 +351,7 @@ void SqliteStore::close() {
   writer_->stop();
   writer_.reset();
   readers_.close();
+  releaseFreePages(true);
   (void)db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
   insertLog_.reset();
   insertSeries_.reset();

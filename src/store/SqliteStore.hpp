@@ -67,6 +67,9 @@ class SqliteStore final : public Store {
   Status replayLog();
   void maintenance();  // writer thread, when idle
   void requestFlush();  // writer thread
+  /// Writer thread: returns free pages (the sealed log's) to the file system when they are over a quarter of the
+  /// file, or always when `all`; the log reuses free pages, so a few are kept.
+  void releaseFreePages(bool all);
   Result<std::vector<tsdb::Sample>> rawRange(ReaderPool::Lease& lease, const Series& s, int64_t from, int64_t to) const;
   Result<std::vector<tsdb::Bucket>> bucketsAt(ReaderPool::Lease& lease, const Series& s, int64_t res, int64_t from,
                                               int64_t to) const;

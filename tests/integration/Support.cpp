@@ -155,9 +155,10 @@ std::vector<Point> queryRaw(HttpClient& c, const std::string& entity, const std:
   const json::array* pts = o ? (o->if_contains("points") ? o->at("points").if_array() : nullptr) : nullptr;
   EXPECT_TRUE(pts) << "no points array in " << r.body.substr(0, 300);
   if (!pts) return out;
-  if (const auto* t = o->if_contains("truncated"))
+  if (const auto* t = o->if_contains("truncated")) {
     EXPECT_EQ(*t, json::value(pts->size() >= limit)) << "GET " << target << ": truncated flag with " << pts->size()
                                                        << " points";
+  }
   out.reserve(pts->size());
   for (const auto& p : *pts) {
     const auto& po = p.as_object();
