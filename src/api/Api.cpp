@@ -171,6 +171,11 @@ void Api::getEntity(Request&& req, Reply reply) {
 void Api::patchEntity(Request&& req, Reply reply) {
   auto body = parseBody(req);
   if (!body) return reply(errorResponse(body.error()));
+  // A bad patch is a 400 whether or not the entity exists: check it on a blank entity with the same id first.
+  model::Entity blank;
+  blank.id = req.params["id"];
+  if (auto checked = model::EntityCodec::applyPatch(blank, *body, 0); !checked)
+    return reply(errorResponse(checked.error()));
   auto current = store_.getEntity(req.params["id"]);
   if (!current) return reply(errorResponse(current.error()));
   auto patched = model::EntityCodec::applyPatch(std::move(*current), *body, clock_.nowMs());

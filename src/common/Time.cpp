@@ -102,11 +102,26 @@ std::string formatTime(int64_t t) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned mo = mp < 10 ? mp + 3 : mp - 9;
   y += mo <= 2;
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y), mo, d,
-                static_cast<long long>(rem / 3600000), static_cast<long long>(rem / 60000 % 60),
-                static_cast<long long>(rem / 1000 % 60), static_cast<long long>(rem % 1000));
-  return buf;
+  if (y < 0 || y > 9999) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y), mo, d,
+                  static_cast<long long>(rem / 3600000), static_cast<long long>(rem / 60000 % 60),
+                  static_cast<long long>(rem / 1000 % 60), static_cast<long long>(rem % 1000));
+    return buf;
+  }
+  // Fixed-width digits by hand: this runs once per returned point.
+  std::string out = "0000-00-00T00:00:00.000Z";
+  auto put = [&out](size_t pos, int64_t v, int width) {
+    for (int i = width - 1; i >= 0; --i, v /= 10) out[pos + static_cast<size_t>(i)] = static_cast<char>('0' + v % 10);
+  };
+  put(0, y, 4);
+  put(5, mo, 2);
+  put(8, d, 2);
+  put(11, rem / 3600000, 2);
+  put(14, rem / 60000 % 60, 2);
+  put(17, rem / 1000 % 60, 2);
+  put(20, rem % 1000, 3);
+  return out;
 }
 
 }  // namespace cityops

@@ -42,10 +42,13 @@ std::vector<std::string> SpatialIndex::query(const model::BBox& box) const {
 
 model::BBox SpatialIndex::around(model::LonLat c, double r) {
   const double dLat = r / 111320.0 * 1.01;
-  const double cosLat = std::max(0.01, std::cos(std::min(89.9, std::fabs(c[1]) + dLat) * M_PI / 180.0));
-  const double dLon = std::min(180.0, r / (111320.0 * cosLat) * 1.01);
-  return {std::max(-180.0, c[0] - dLon), std::max(-90.0, c[1] - dLat), std::min(180.0, c[0] + dLon),
-          std::min(90.0, c[1] + dLat)};
+  // A circle reaching a pole covers every longitude near it; one crossing the antimeridian is split by the box, so
+  // both take the full longitude range (a superset: callers check exact distances).
+  if (c[1] + dLat >= 90 || c[1] - dLat <= -90) return {-180, std::max(-90.0, c[1] - dLat), 180, std::min(90.0, c[1] + dLat)};
+  const double cosLat = std::cos((std::fabs(c[1]) + dLat) * M_PI / 180.0);
+  const double dLon = r / (111320.0 * cosLat) * 1.01;
+  if (dLon >= 180 || c[0] - dLon < -180 || c[0] + dLon > 180) return {-180, c[1] - dLat, 180, c[1] + dLat};
+  return {c[0] - dLon, c[1] - dLat, c[0] + dLon, c[1] + dLat};
 }
 
 size_t SpatialIndex::size() const { return impl_->tree.size(); }

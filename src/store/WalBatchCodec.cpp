@@ -43,7 +43,7 @@ Status WalBatchCodec::decode(std::string_view blob, const std::function<void(con
     WalEntry e;
     e.series = static_cast<uint32_t>(head >> 2);
     e.sample.q = static_cast<uint8_t>(head & 3);
-    e.sample.t = prevT + unzigzag(dt);
+    if (__builtin_add_overflow(prevT, unzigzag(dt), &e.sample.t) || e.sample.t < 0) return corrupt();
     prevT = e.sample.t;
     std::memcpy(&e.sample.v, blob.data() + pos, 8);
     pos += 8;

@@ -49,4 +49,21 @@ class BitWriter {
   uint64_t bits_ = 0;   // bits already flushed to out_
 };
 
+/// Counts the bits a BitWriter would write, for dry runs of a coder templated on its writer.
+class BitCounter {
+ public:
+  void write(uint64_t, unsigned n) { bits_ += n; }
+  void writeBit(bool) { ++bits_; }
+  void writeVarBits(uint64_t v, unsigned group) {
+    do {
+      bits_ += group + 1;
+      v >>= group;
+    } while (v != 0);
+  }
+  uint64_t bitCount() const { return bits_; }
+
+ private:
+  uint64_t bits_ = 0;
+};
+
 }  // namespace cityops::tsdb

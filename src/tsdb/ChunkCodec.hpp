@@ -1,18 +1,27 @@
 #pragma once
-// ChunkCodec: compressed blob of samples with strictly increasing times (Gorilla style).
+// ChunkCodec: compressed blob of samples with strictly increasing times (Gorilla style, with
+// decimal values as scaled integers).
 //
-// Layout (format version 1):
-//   byte     version (1)
-//   byte     flags: bit0 = every sample has the same quality, bits1-2 = that quality
+// Layout (format version 2; decoders reject every other version):
+//   byte     version (2)
+//   byte     flags: bit0 = every sample has the same quality, bits1-2 = that quality,
+//                   bit3 = values are decimal-coded (only with count > 0); bits 4-7 zero
 //   uvarint  count
 //   if count > 0:
 //     uvarint  first t
 //     uvarint  last t - first t
-//     bit stream, per sample i:
-//       t   i > 0: DodCoder (delta-of-delta; a regular cadence costs 1 bit)
-//       v   XorCoder (Gorilla XOR, previous value starts at 0)
-//       q   only without the uniform flag: '0' same as previous (starts at 0), '1' + 2 bits
+//     bit stream:
+//       with bit3: the decimal column header (11 bits, see DecimalCoder.hpp)
+//       per sample i:
+//         t   i > 0: DodCoder, starting from delta (last t - first t) / (count - 1), so a
+//             regular cadence costs 1 bit from the first delta on
+//         v   bit3 clear: XorCoder (Gorilla XOR, previous value starts at 0)
+//             bit3 set:   DecimalCoder (scaled integer: first value, then Rice-coded deltas
+//                         or delta-of-deltas)
+//         q   only without the uniform flag: '0' same as previous (starts at 0), '1' + 2 bits
 //     zero padding to the next byte; nothing may follow.
+// The encoder picks decimal coding when every value is a short decimal (DecimalCoder.hpp) and
+// that takes fewer bits than XOR; either way values come back bit-exact.
 #include <cstdint>
 #include <span>
 #include <string>
@@ -24,7 +33,7 @@
 
 namespace cityops::tsdb {
 
-inline constexpr uint8_t kChunkFormatVersion = 1;
+inline constexpr uint8_t kChunkFormatVersion = 2;
 
 /// What peekChunk reads from the header without decoding the samples.
 struct ChunkHeader {

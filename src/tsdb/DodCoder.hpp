@@ -6,7 +6,8 @@
 //   '110'  + 17b
 //   '1110' + 20b
 //   '1111' + 64b
-// The first time is stored elsewhere; the delta before the first coded time is 0.
+// The first time is stored elsewhere; the delta before the first coded time is 0 unless the
+// caller passes a better guess both sides know (ChunkCodec: the mean step from its header).
 #include <bit>
 #include <cstdint>
 #include <limits>
@@ -18,7 +19,7 @@ namespace cityops::tsdb {
 
 class DodCoder {
  public:
-  explicit DodCoder(int64_t first) : prevT_(first) {}
+  explicit DodCoder(int64_t first, uint64_t initialDelta = 0) : prevT_(first), prevDelta_(initialDelta) {}
 
   void encode(BitWriter& w, int64_t t) {
     const uint64_t delta = static_cast<uint64_t>(t) - static_cast<uint64_t>(prevT_);
@@ -55,6 +56,22 @@ class DodCoder {
         default: r.skip(4); dod = r.readUnchecked(64); break;
       }
     }
+    return apply(dod, t);
+  }
+
+  /// True if t continues the current cadence (its dod would be 0).
+  bool continues(int64_t t) const {
+    return static_cast<uint64_t>(t) - static_cast<uint64_t>(prevT_) == prevDelta_;
+  }
+
+  /// Advances by the current delta without coding anything (both sides must do the same).
+  /// False, as decode(), if that would not increase the time or would overflow.
+  bool repeat(int64_t& t) { return apply(0, t); }
+
+  int64_t prev() const { return prevT_; }
+
+ private:
+  bool apply(uint64_t dod, int64_t& t) {
     const uint64_t delta = prevDelta_ + dod;
     const auto sdelta = static_cast<int64_t>(delta);
     if (sdelta <= 0 || prevT_ > std::numeric_limits<int64_t>::max() - sdelta) return false;
@@ -64,9 +81,6 @@ class DodCoder {
     return true;
   }
 
-  int64_t prev() const { return prevT_; }
-
- private:
   static bool fits(int64_t v, unsigned n) {
     const int64_t lim = int64_t{1} << (n - 1);
     return v >= -lim && v < lim;
@@ -79,7 +93,7 @@ class DodCoder {
   }
 
   int64_t prevT_;
-  uint64_t prevDelta_ = 0;
+  uint64_t prevDelta_;
 };
 
 }  // namespace cityops::tsdb

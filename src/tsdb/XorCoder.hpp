@@ -15,7 +15,9 @@ namespace cityops::tsdb {
 
 class XorCoder {
  public:
-  void encode(BitWriter& w, uint64_t bits) {
+  /// W is BitWriter, or BitCounter to measure what the coding would cost.
+  template <class W>
+  void encode(W& w, uint64_t bits) {
     const uint64_t x = bits ^ prev_;
     prev_ = bits;
     if (x == 0) {

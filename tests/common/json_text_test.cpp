@@ -88,7 +88,11 @@ TEST(JsonText, Nested) {
   o["e"] = json::array{};
   o["k\"ey"] = 1.25;
   EXPECT_EQ(text(o), R"({"a":[1,{"b":null}],"c":true,"d":{},"e":[],"k\"ey":1.25})");
-  EXPECT_EQ(text(json::array{json::array{json::array{}}}), "[[[]]]");
+  // Built with push_back: a braced json::array{json::array{...}} copies instead of nesting on some compilers.
+  json::array inner, middle, outer;
+  middle.push_back(inner);
+  outer.push_back(middle);
+  EXPECT_EQ(text(outer), "[[[]]]");
 }
 
 TEST(JsonText, AppendAppends) {

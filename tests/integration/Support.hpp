@@ -68,13 +68,11 @@ std::optional<double> scrape(const std::string& exposition, const std::string& n
 ::testing::AssertionResult isError(const HttpResponse& r, int status, const std::string& code,
                                    const std::string& messagePart = {});
 
-/// Starts a server in `dir` or fails the current test (use with ASSERT_NO_FATAL_FAILURE).
-void startServer(ServerProcess& s, const std::string& dir, int threads = 4);
-
-}  // namespace cityops::it
-
-namespace cityops::it {
 /// TCP state (as in /proc/net/tcp: 1 ESTABLISHED, 4 FIN_WAIT1, 7 CLOSE, 8 CLOSE_WAIT, ...) of the socket
 /// 127.0.0.1:localPort <-> 127.0.0.1:remotePort; nullopt when there is none.
 std::optional<int> tcpState(uint16_t localPort, uint16_t remotePort);
+
+/// Starts a server in `dir` or fails the current test (use with ASSERT_NO_FATAL_FAILURE).
+void startServer(ServerProcess& s, const std::string& dir, int threads = 4);
+
 }  // namespace cityops::it

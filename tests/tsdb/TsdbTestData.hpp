@@ -68,4 +68,37 @@ inline std::vector<Sample> randomWalk(size_t n, uint32_t seed, int64_t t0 = kT0)
   return out;
 }
 
+/// Water level in metres with 3 decimals at a 60 s cadence (as bench/load sends it): a random
+/// walk of -10..+10 mm per minute bounded to 0.2..6 m; values are mm / 1000.0, which is what
+/// parsing "1.234" gives.
+inline std::vector<Sample> walk3Decimals(size_t n, uint32_t seed, int64_t t0 = kT0) {
+  std::mt19937_64 rng(seed);
+  int mm = 500 + static_cast<int>(rng() % 2500);
+  std::vector<Sample> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    out.push_back({t0 + static_cast<int64_t>(i) * kMinute, mm / 1000.0, 0});
+    mm += static_cast<int>(rng() % 21) - 10;
+    if (mm < 200) mm = 400 - mm;
+    if (mm > 6000) mm = 12000 - mm;
+  }
+  return out;
+}
+
+/// An energy meter in kWh with 3 decimals read once a minute: a steady load with rare changes,
+/// so the deltas repeat (delta-of-delta coding pays off).
+inline std::vector<Sample> meterReading(size_t n, uint32_t seed, int64_t t0 = kT0) {
+  std::mt19937_64 rng(seed);
+  int64_t wh = 1'000'000 + static_cast<int64_t>(rng() % 1'000'000);
+  int64_t rate = 20 + static_cast<int64_t>(rng() % 50);  // Wh per minute
+  std::vector<Sample> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    out.push_back({t0 + static_cast<int64_t>(i) * kMinute, static_cast<double>(wh) / 1000.0, 0});
+    if (rng() % 200 == 0) rate = 20 + static_cast<int64_t>(rng() % 50);
+    wh += rate;
+  }
+  return out;
+}
+
 }  // namespace cityops::tsdb::testdata

@@ -195,13 +195,17 @@ TEST(ChunkCodec, RejectsBadHeaders) {
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, "corrupt");
   };
-  std::string v = blob;
-  v[0] = 2;  // unknown version
-  expectCorrupt(v);
-  EXPECT_FALSE(peekChunk(v).ok());
-  std::string f = blob;
-  f[1] = static_cast<char>(0x08);  // unknown flag
-  expectCorrupt(f);
+  for (int version : {0, 1, 3, 255}) {  // 1: the old layout, not read any more
+    std::string v = blob;
+    v[0] = static_cast<char>(version);
+    expectCorrupt(v);
+    EXPECT_FALSE(peekChunk(v).ok());
+  }
+  for (int flag : {0x10, 0x20, 0x40, 0x80}) {  // unknown flags
+    std::string f = blob;
+    f[1] = static_cast<char>(f[1] | flag);
+    expectCorrupt(f);
+  }
   std::string q = blob;
   q[1] = static_cast<char>(0x01 | (3 << 1));  // uniform quality 3
   expectCorrupt(q);
@@ -215,7 +219,7 @@ TEST(ChunkCodec, RejectsBadHeaders) {
 
 TEST(ChunkCodec, RejectsNonIncreasingTimes) {
   // Hand-build: count 2, first t 100, span 0 (too small for two samples).
-  std::string b = {'\x01', '\x01', '\x02', '\x64', '\x00', '\x00'};
+  std::string b = {'\x02', '\x01', '\x02', '\x64', '\x00', '\x00'};
   auto r = decodeChunk(b);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "corrupt");
@@ -223,7 +227,7 @@ TEST(ChunkCodec, RejectsNonIncreasingTimes) {
 }
 
 TEST(ChunkCodec, RejectsCountLargerThanData) {
-  std::string b = {'\x01', '\x01'};
+  std::string b = {'\x02', '\x01'};
   b += "\xff\xff\xff\xff\x0f";  // count = 2^32 - 1
   b += '\x00';                  // first t
   b += "\xff\xff\xff\xff\x0f";  // span

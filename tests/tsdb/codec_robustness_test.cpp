@@ -1,6 +1,7 @@
 // Decoders fed truncated, bit-flipped and random blobs must return an error or valid output.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -76,6 +77,13 @@ std::vector<std::string> sampleChunks() {
   auto mixed = testdata::randomWalk(200, 4);
   for (size_t i = 0; i < mixed.size(); i += 7) mixed[i].q = static_cast<uint8_t>(i % 3);
   out.push_back(encodeChunk(mixed));
+  // Decimal-coded values: deltas, delta-of-deltas, escapes, mixed quality.
+  out.push_back(encodeChunk(testdata::walk3Decimals(100, 7)));
+  out.push_back(encodeChunk(testdata::meterReading(150, 8)));
+  auto spiky = testdata::walk3Decimals(120, 9);
+  for (size_t i = 0; i < spiky.size(); i += 17) spiky[i].v = -12345.678;
+  for (size_t i = 0; i < spiky.size(); i += 11) spiky[i].q = static_cast<uint8_t>(i % 3);
+  out.push_back(encodeChunk(spiky));
   return out;
 }
 
@@ -86,6 +94,14 @@ std::vector<std::string> sampleRollups() {
   out.push_back(encodeRollups(rollup(river, testdata::kMinute)));
   out.push_back(encodeRollups(rollup(river, 5 * testdata::kMinute)));
   out.push_back(encodeRollups(rollup(testdata::randomWalk(500, 6), 60 * testdata::kMinute)));
+  // Decimal columns: single values, and min/max/last of full buckets.
+  const auto walk = testdata::walk3Decimals(600, 7);
+  out.push_back(encodeRollups(rollup(walk, testdata::kMinute)));
+  out.push_back(encodeRollups(rollup(walk, 60 * testdata::kMinute)));
+  auto irregular = testdata::meterReading(300, 8);
+  for (size_t i = 0; i < irregular.size(); i += 4) irregular[i].t += 30'000;  // some minutes get two
+  std::sort(irregular.begin(), irregular.end(), [](const Sample& a, const Sample& b) { return a.t < b.t; });
+  out.push_back(encodeRollups(rollup(irregular, testdata::kMinute)));
   return out;
 }
 
@@ -161,11 +177,12 @@ TEST(CodecRobustness, RandomBytes) {
     std::string b(rng() % 64, '\0');
     for (char& c : b) c = static_cast<char>(rng());
     // Mostly give a valid version byte and small counts so the decoder gets into the body.
-    if (!b.empty() && iter % 4 != 0) b[0] = 1;
+    if (!b.empty() && iter % 4 != 0) b[0] = static_cast<char>(kChunkFormatVersion);
     if (b.size() > 2 && iter % 3 != 0) b[2] = static_cast<char>(rng() % 16);
     std::string c = b;
-    if (c.size() > 1 && iter % 4 != 0) c[1] = static_cast<char>(rng() % 8);
+    if (c.size() > 1 && iter % 4 != 0) c[1] = static_cast<char>(rng() % 16);  // incl. the decimal flag
     chunkOk += checkChunk(c);
+    if (!b.empty() && iter % 4 != 0) b[0] = static_cast<char>(kRollupFormatVersion);
     if (b.size() > 1 && iter % 3 != 0) b[1] = static_cast<char>(rng() % 16);
     rollupOk += checkRollups(b);
     if (::testing::Test::HasFailure()) FAIL() << "iteration " << iter;

@@ -105,14 +105,16 @@ TEST(RollupCodec, RejectsBadInput) {
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, "corrupt");
   };
-  std::string v = blob;
-  v[0] = 9;
-  expectCorrupt(v);
+  for (int version : {0, 1, 3, 9}) {  // 1: the old layout, not read any more
+    std::string v = blob;
+    v[0] = static_cast<char>(version);
+    expectCorrupt(v);
+  }
   expectCorrupt("");
   expectCorrupt(blob + '\0');
   expectCorrupt(encodeRollups({}) + '\0');
   // Huge count with little data.
-  std::string huge = {'\x01'};
+  std::string huge = {static_cast<char>(kRollupFormatVersion)};
   huge += "\xff\xff\xff\xff\x0f";
   huge += '\x00';
   huge += std::string(8, '\0');
