@@ -70,6 +70,29 @@ void BM_StoreIngestBatch(benchmark::State& state) {
 }
 BENCHMARK(BM_StoreIngestBatch)->Unit(benchmark::kMicrosecond)->Iterations(200);
 
+void BM_StoreIngestSingle(benchmark::State& state) {
+  const auto dir = std::filesystem::temp_directory_path() / ("cityops-bench1-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  SystemClock clock;
+  metrics::Registry registry;
+  store::SqliteStore::Options o;
+  o.dataDir = dir.string();
+  auto store = std::move(store::SqliteStore::open(o, clock, registry).value());
+  model::Entity e;
+  e.id = e.name = "s1";
+  e.type = "Sensor";
+  (void)store->createEntity(e);
+  int64_t t = kEnd - 86400000;
+  for (auto _ : state) {
+    auto r = store->ingestSync({{"s1", "level", ++t, 1.5, model::Quality::Good}});
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(state.iterations());
+  store->close();
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_StoreIngestSingle)->Unit(benchmark::kMicrosecond);
+
 }  // namespace
 
 BENCHMARK_MAIN();

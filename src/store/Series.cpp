@@ -1,5 +1,7 @@
 #include "store/Series.hpp"
 
+#include "tsdb/Rollup.hpp"
+
 #include <algorithm>
 #include <mutex>
 
@@ -49,6 +51,31 @@ std::vector<tsdb::Sample> Series::headRange(int64_t from, int64_t to) const {
   auto lo = std::lower_bound(head_.begin(), head_.end(), from, [](const tsdb::Sample& a, int64_t t) { return a.t < t; });
   auto hi = std::upper_bound(lo, head_.end(), to, [](int64_t t, const tsdb::Sample& a) { return t < a.t; });
   return {lo, hi};
+}
+
+void Series::rollupHead(int64_t from, int64_t to, int64_t res, int64_t sealedTo, std::vector<tsdb::Bucket>& out,
+                        std::vector<int64_t>& lateStarts) const {
+  std::shared_lock lock(mu_);
+  auto lo = std::lower_bound(head_.begin(), head_.end(), from, [](const tsdb::Sample& a, int64_t t) { return a.t < t; });
+  for (auto it = lo; it != head_.end() && it->t <= to; ++it) {
+    const int64_t start = tsdb::bucketStart(it->t, res);
+    if (it->t <= sealedTo) {
+      if (lateStarts.empty() || lateStarts.back() != start) lateStarts.push_back(start);
+      continue;
+    }
+    if (it->q == tsdb::kBad) continue;
+    if (out.empty() || out.back().start != start) {
+      out.push_back({start, 1, it->v, it->v, it->v, it->v, it->t});
+      continue;
+    }
+    auto& b = out.back();
+    ++b.count;
+    b.sum += it->v;
+    b.min = std::min(b.min, it->v);
+    b.max = std::max(b.max, it->v);
+    b.last = it->v;  // sorted by time: the later sample
+    b.lastT = it->t;
+  }
 }
 
 std::vector<tsdb::Sample> Series::headCopy() const {

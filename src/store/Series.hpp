@@ -33,6 +33,10 @@ class Series {
   /// Copies head samples with from <= t <= to.
   std::vector<tsdb::Sample> headRange(int64_t from, int64_t to) const;
   std::vector<tsdb::Sample> headCopy() const;
+  /// Buckets at `res` of the head samples in [from, to] newer than `sealedTo`, skipping quality bad, computed in
+  /// place under the lock (no copy of the head); the bucket starts of older (late) head samples go to `lateStarts`.
+  void rollupHead(int64_t from, int64_t to, int64_t res, int64_t sealedTo, std::vector<tsdb::Bucket>& out,
+                  std::vector<int64_t>& lateStarts) const;
   size_t headSize() const;
   bool latest(tsdb::Sample& out) const;
 

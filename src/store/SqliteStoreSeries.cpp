@@ -88,14 +88,10 @@ Result<std::vector<tsdb::Bucket>> SqliteStore::bucketsAt(ReaderPool::Lease& leas
   if (!stored) return stored.error();
   // Head samples after the sealed range add to the stored buckets. A late head sample may replace a sealed one
   // at the same time, so the buckets it falls in are rebuilt from raw samples instead.
-  const int64_t sealedTo = s.sealedTo.load();
-  std::vector<tsdb::Sample> fresh;
+  std::vector<tsdb::Bucket> fresh;
   std::vector<int64_t> lateStarts;
-  for (const auto& x : s.headRange(innerFrom, innerEnd - 1)) {
-    if (x.t > sealedTo) fresh.push_back(x);
-    else if (lateStarts.empty() || lateStarts.back() != floorTo(x.t, res)) lateStarts.push_back(floorTo(x.t, res));
-  }
-  auto inner = tsdb::merge(*stored, tsdb::rollup(withoutBad(fresh), res));
+  s.rollupHead(innerFrom, innerEnd - 1, res, s.sealedTo.load(), fresh, lateStarts);
+  auto inner = stored->empty() ? std::move(fresh) : tsdb::merge(*stored, fresh);
   if (!lateStarts.empty()) {
     auto raw = rawRange(lease, s, lateStarts.front(), lateStarts.back() + res - 1);
     if (!raw) return raw.error();

@@ -33,15 +33,42 @@ void Writer::stop() {
 }
 
 void Writer::submit(std::unique_ptr<WriteJob> job) {
-  {
-    std::lock_guard lock(mu_);
-    if (!stopping_ && running_) {
-      queue_.push_back(std::move(job));
-      cv_.notify_one();
-      return;
-    }
+  std::unique_lock lock(mu_);
+  if (stopping_ || !running_) {
+    lock.unlock();
+    return job->failed(Unavailable("the store is closed"));
   }
-  job->failed(Unavailable("the store is closed"));
+  const bool small = !job->exclusive() && job->weight() <= options_.inlineMaxWeight;
+  queue_.push_back(std::move(job));
+  if (!small || writing_ || queue_.size() > 1) {
+    cv_.notify_one();
+    return;
+  }
+  // Nobody is writing and this is the only job: commit it on the calling thread, saving the two thread hand-offs
+  // (to the writer and back) that dominate the latency of a small write. Still one writer at a time.
+  writing_ = true;
+  std::vector<std::unique_ptr<WriteJob>> group;
+  takeGroup(group);
+  lock.unlock();
+  runGroup(group);
+  lock.lock();
+  writing_ = false;
+  if (!queue_.empty() || stopping_) cv_.notify_one();
+}
+
+void Writer::takeGroup(std::vector<std::unique_ptr<WriteJob>>& group) {
+  size_t weight = 0;
+  if (queue_.front()->exclusive()) {
+    group.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+    return;
+  }
+  while (!queue_.empty() && !queue_.front()->exclusive() &&
+         (group.empty() || weight + queue_.front()->weight() <= options_.maxGroupWeight)) {
+    weight += queue_.front()->weight();
+    group.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
 }
 
 namespace {
@@ -82,33 +109,27 @@ size_t Writer::queued() const {
 }
 
 void Writer::loop() {
+  std::unique_lock lock(mu_);
   for (;;) {
-    std::vector<std::unique_ptr<WriteJob>> group;
-    {
-      std::unique_lock lock(mu_);
-      if (queue_.empty() && !stopping_) {
-        cv_.wait_for(lock, std::chrono::milliseconds(options_.idleMs), [&] { return stopping_ || !queue_.empty(); });
-      }
-      if (queue_.empty()) {
-        if (stopping_) return;
-        lock.unlock();
-        if (idle_) idle_();
-        continue;
-      }
-      size_t weight = 0;
-      if (queue_.front()->exclusive()) {
-        group.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      } else {
-        while (!queue_.empty() && !queue_.front()->exclusive() &&
-               (group.empty() || weight + queue_.front()->weight() <= options_.maxGroupWeight)) {
-          weight += queue_.front()->weight();
-          group.push_back(std::move(queue_.front()));
-          queue_.pop_front();
-        }
-      }
+    cv_.wait_for(lock, std::chrono::milliseconds(options_.idleMs),
+                 [&] { return (stopping_ && !writing_) || (!queue_.empty() && !writing_); });
+    if (writing_) continue;  // a caller is committing inline; it notifies when done
+    if (queue_.empty()) {
+      if (stopping_) return;
+      writing_ = true;
+      lock.unlock();
+      if (idle_) idle_();
+      lock.lock();
+      writing_ = false;
+      continue;
     }
+    std::vector<std::unique_ptr<WriteJob>> group;
+    takeGroup(group);
+    writing_ = true;
+    lock.unlock();
     runGroup(group);
+    lock.lock();
+    writing_ = false;
   }
 }
 

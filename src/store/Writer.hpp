@@ -1,9 +1,11 @@
 #pragma once
-// The single writer: one thread owns the write connection and commits queued jobs in groups
-// (group commit: concurrent small writes share one transaction and one sync).
+// The single writer: one owner of the write connection at a time commits queued jobs in groups (group commit:
+// concurrent small writes share one transaction and one sync). The owner is the writer thread, or, for a small job
+// submitted while nothing is being written, the submitting thread itself (leader-style, as RocksDB's write thread).
 #include "common/Result.hpp"
 #include "store/SqliteDb.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -32,6 +34,7 @@ class Writer {
   struct Options {
     size_t maxGroupWeight = 400000;  // observations per transaction
     int idleMs = 1000;               // the idle hook runs at least this often
+    size_t inlineMaxWeight = 1000;   // a job this small may be committed on the submitting thread when idle
   };
   /// `idle` runs on the writer thread when the queue is empty (background maintenance); may submit nothing.
   Writer(SqliteDb& db, Options options, std::function<void()> idle);
@@ -49,6 +52,7 @@ class Writer {
  private:
   void loop();
   void runGroup(std::vector<std::unique_ptr<WriteJob>>& group);
+  void takeGroup(std::vector<std::unique_ptr<WriteJob>>& group);  // under mu_, queue_ not empty
   Status run(int which);  // one of the prepared transaction statements below
 
   enum { kBegin, kCommit, kRollback, kSavepoint, kRelease, kRollbackTo, kStatements };
@@ -60,6 +64,7 @@ class Writer {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::unique_ptr<WriteJob>> queue_;
+  bool writing_ = false;  // someone (the writer thread or an inline submitter) owns the connection
   bool stopping_ = false, running_ = false;
   std::thread thread_;
   uint64_t commits_ = 0;
