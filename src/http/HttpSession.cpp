@@ -25,15 +25,7 @@ constexpr auto kWriteTimeout = 60s;     // writing a response
 constexpr auto kLingerTimeout = 2s;     // draining unread input before closing after an error
 constexpr std::size_t kHeaderLimit = 1024 * 1024;
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
+using beast::iequals;
 
 bool validHeader(std::string_view name, std::string_view value) {
   if (name.empty()) return false;

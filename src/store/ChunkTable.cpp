@@ -31,29 +31,6 @@ constexpr const char* kSql[] = {
     "DELETE FROM rollups WHERE series=?1",
 };
 
-std::vector<tsdb::Sample> goodOnly(std::span<const tsdb::Sample> s) {
-  std::vector<tsdb::Sample> out;
-  out.reserve(s.size());
-  for (const auto& x : s)
-    if (x.q != tsdb::kBad) out.push_back(x);
-  return out;
-}
-
-/// Union of two sorted sample lists; on equal times the sample from `newer` wins.
-std::vector<tsdb::Sample> mergeSamples(std::span<const tsdb::Sample> older, std::span<const tsdb::Sample> newer) {
-  std::vector<tsdb::Sample> out;
-  out.reserve(older.size() + newer.size());
-  size_t i = 0, j = 0;
-  while (i < older.size() || j < newer.size()) {
-    if (j == newer.size() || (i < older.size() && older[i].t < newer[j].t)) out.push_back(older[i++]);
-    else {
-      if (i < older.size() && older[i].t == newer[j].t) ++i;
-      out.push_back(newer[j++]);
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 Result<SqliteStatement*> ChunkTable::stmt(int which) {
@@ -182,7 +159,7 @@ Status ChunkTable::appendSamples(uint32_t series, std::span<const tsdb::Sample> 
   all.insert(all.end(), fresh.begin(), fresh.end());
   if (auto s = writeChunks(series, all); !s) return s;
   // Rollups: new buckets combine with the newest stored ones.
-  const auto good = goodOnly(fresh);
+  const auto good = tsdb::withoutBad(fresh);
   for (int64_t res : kRollupResolutions) {
     auto b = tsdb::rollup(good, res);
     if (auto s = appendBuckets(series, res, b); !s) return s;
@@ -243,7 +220,7 @@ Status ChunkTable::rewriteSamples(uint32_t series, std::span<const tsdb::Sample>
     (*del)->bind(1, static_cast<int64_t>(series)).bind(2, start);
     if (auto s = (*del)->run(); !s) return s;
   }
-  if (auto s = writeChunks(series, mergeSamples(old, fresh)); !s) return s;
+  if (auto s = writeChunks(series, tsdb::overlay(old, fresh)); !s) return s;
   for (int64_t res : kRollupResolutions)
     if (auto s = recomputeBuckets(series, res, tsdb::bucketStart(from, res), tsdb::bucketStart(to, res)); !s) return s;
   return {};
@@ -253,7 +230,7 @@ Status ChunkTable::recomputeBuckets(uint32_t series, int64_t res, int64_t from, 
   // Buckets with from <= start <= to are rebuilt from the sealed samples, which already include the fresh ones.
   auto raw = samples(series, from, to + res - 1);
   if (!raw) return raw.error();
-  auto rebuilt = tsdb::rollup(goodOnly(*raw), res);
+  auto rebuilt = tsdb::rollup(tsdb::withoutBad(*raw), res);
   std::vector<tsdb::Bucket> kept;
   std::vector<int64_t> starts;
   {

@@ -26,30 +26,6 @@ void SqliteStore::ingest(std::vector<model::Observation> batch, IngestCallback d
 
 namespace {
 
-/// Union of sealed and head samples, head winning on equal times.
-std::vector<tsdb::Sample> overlay(std::vector<tsdb::Sample> sealed, const std::vector<tsdb::Sample>& head) {
-  if (head.empty()) return sealed;
-  std::vector<tsdb::Sample> out;
-  out.reserve(sealed.size() + head.size());
-  size_t i = 0, j = 0;
-  while (i < sealed.size() || j < head.size()) {
-    if (j == head.size() || (i < sealed.size() && sealed[i].t < head[j].t)) out.push_back(sealed[i++]);
-    else {
-      if (i < sealed.size() && sealed[i].t == head[j].t) ++i;
-      out.push_back(head[j++]);
-    }
-  }
-  return out;
-}
-
-std::vector<tsdb::Sample> withoutBad(const std::vector<tsdb::Sample>& s) {
-  std::vector<tsdb::Sample> out;
-  out.reserve(s.size());
-  for (const auto& x : s)
-    if (x.q != tsdb::kBad) out.push_back(x);
-  return out;
-}
-
 double aggregate(const tsdb::Bucket& b, Agg agg) {
   switch (agg) {
     case Agg::Avg: return b.sum / b.count;
@@ -71,7 +47,7 @@ Result<std::vector<tsdb::Sample>> SqliteStore::rawRange(ReaderPool::Lease& lease
   auto head = s.headRange(from, to);
   auto sealed = lease.chunks().samples(s.id(), from, to);
   if (!sealed) return sealed.error();
-  return overlay(std::move(*sealed), head);
+  return head.empty() ? std::move(*sealed) : tsdb::overlay(*sealed, head);
 }
 
 Result<std::vector<tsdb::Bucket>> SqliteStore::bucketsAt(ReaderPool::Lease& lease, const Series& s, int64_t res,
@@ -82,7 +58,7 @@ Result<std::vector<tsdb::Bucket>> SqliteStore::bucketsAt(ReaderPool::Lease& leas
   if (innerFrom >= innerEnd) {
     auto raw = rawRange(lease, s, from, to);
     if (!raw) return raw.error();
-    return tsdb::rollup(withoutBad(*raw), res);
+    return tsdb::rollup(tsdb::withoutBad(*raw), res);
   }
   auto stored = lease.chunks().buckets(s.id(), res, innerFrom, innerEnd - 1);
   if (!stored) return stored.error();
@@ -95,7 +71,7 @@ Result<std::vector<tsdb::Bucket>> SqliteStore::bucketsAt(ReaderPool::Lease& leas
   if (!lateStarts.empty()) {
     auto raw = rawRange(lease, s, lateStarts.front(), lateStarts.back() + res - 1);
     if (!raw) return raw.error();
-    const auto rebuilt = tsdb::rollup(withoutBad(*raw), res);
+    const auto rebuilt = tsdb::rollup(tsdb::withoutBad(*raw), res);
     std::vector<tsdb::Bucket> kept;
     kept.reserve(inner.size());
     for (const auto& b : inner)
@@ -109,13 +85,13 @@ Result<std::vector<tsdb::Bucket>> SqliteStore::bucketsAt(ReaderPool::Lease& leas
   if (from < innerFrom) {
     auto raw = rawRange(lease, s, from, innerFrom - 1);
     if (!raw) return raw.error();
-    out = tsdb::rollup(withoutBad(*raw), res);
+    out = tsdb::rollup(tsdb::withoutBad(*raw), res);
   }
   out.insert(out.end(), inner.begin(), inner.end());
   if (innerEnd <= to) {
     auto raw = rawRange(lease, s, innerEnd, to);
     if (!raw) return raw.error();
-    auto tail = tsdb::rollup(withoutBad(*raw), res);
+    auto tail = tsdb::rollup(tsdb::withoutBad(*raw), res);
     out.insert(out.end(), tail.begin(), tail.end());
   }
   return out;

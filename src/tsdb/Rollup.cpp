@@ -89,4 +89,27 @@ std::vector<Bucket> regroup(std::span<const Bucket> buckets, int64_t coarserResM
   return out;
 }
 
+std::vector<Sample> overlay(std::span<const Sample> older, std::span<const Sample> newer) {
+  std::vector<Sample> out;
+  out.reserve(older.size() + newer.size());
+  size_t i = 0, j = 0;
+  while (i < older.size() || j < newer.size()) {
+    if (j == newer.size() || (i < older.size() && older[i].t < newer[j].t)) {
+      out.push_back(older[i++]);
+    } else {
+      if (i < older.size() && older[i].t == newer[j].t) ++i;
+      out.push_back(newer[j++]);
+    }
+  }
+  return out;
+}
+
+std::vector<Sample> withoutBad(std::span<const Sample> samples) {
+  std::vector<Sample> out;
+  out.reserve(samples.size());
+  for (const auto& s : samples)
+    if (s.q != kBad) out.push_back(s);
+  return out;
+}
+
 }  // namespace cityops::tsdb

@@ -25,6 +25,12 @@ Bucket combine(const Bucket& a, const Bucket& b);
 /// buckets with equal start are combined as combine(older, newer).
 std::vector<Bucket> merge(std::span<const Bucket> older, std::span<const Bucket> newer);
 
+/// Union of two lists of samples sorted by t with unique times; on equal times the sample from `newer` wins.
+std::vector<Sample> overlay(std::span<const Sample> older, std::span<const Sample> newer);
+
+/// The samples whose quality is not bad: what aggregates are computed from.
+std::vector<Sample> withoutBad(std::span<const Sample> samples);
+
 /// Re-buckets sorted buckets at a coarser resolution (a multiple of theirs, e.g. 1 min ->
 /// 5 min). Returns {} when coarserResMs <= 0.
 std::vector<Bucket> regroup(std::span<const Bucket> buckets, int64_t coarserResMs);
