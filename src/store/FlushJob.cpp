@@ -57,7 +57,6 @@ void FlushJob::committed() {
   store_.oldestUnsealedMs_ = store_.headSamples_.load() ? store_.clock_.nowMs() : 0;
   store_.flushQueued_ = false;
   store_.releaseFreePages(false);
-  (void)store_.db_->exec("PRAGMA wal_checkpoint(PASSIVE)");
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - pass_->started).count();
   store_.sealSeconds_->observe(secs);
   if (!pass_->series.empty()) spdlog::debug("store: sealed {} series in {:.3f} s", pass_->series.size(), secs);

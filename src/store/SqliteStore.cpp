@@ -109,6 +109,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(Options options, const Cl
   s->chunks_ = std::make_unique<ChunkTable>(*s->db_);
   if (auto st = s->load(); !st) return st.error();
   if (auto st = s->readers_.open(path, options.readers); !st) return st.error();
+  auto checkpointer = Checkpointer::start(path, *s->db_);
+  if (!checkpointer) return checkpointer.error();
+  s->checkpointer_ = std::move(*checkpointer);
   s->writer_ = std::make_unique<Writer>(*s->db_, Writer::Options{}, [p = s.get()] { p->maintenance(); });
   s->writer_->start();
   s->ready_ = true;
@@ -350,6 +353,7 @@ void SqliteStore::close() {
   ready_ = false;
   writer_->stop();
   writer_.reset();
+  checkpointer_.reset();
   readers_.close();
   releaseFreePages(true);
   (void)db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");

@@ -4,6 +4,7 @@
 //   background: heads sealed into compressed chunks and rollups; the sealed log rows are deleted.
 #include "common/Clock.hpp"
 #include "metrics/Registry.hpp"
+#include "store/Checkpointer.hpp"
 #include "store/ChunkTable.hpp"
 #include "store/EntityCatalog.hpp"
 #include "store/ReaderPool.hpp"
@@ -79,6 +80,7 @@ class SqliteStore final : public Store {
   metrics::Registry& metrics_;
   std::unique_ptr<SqliteDb> db_;          // the writer's connection
   std::unique_ptr<ChunkTable> chunks_;    // on db_, writer thread only
+  std::unique_ptr<Checkpointer> checkpointer_;
   mutable ReaderPool readers_;
   EntityCatalog catalog_;
   SeriesRegistry registry_;
