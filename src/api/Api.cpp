@@ -53,8 +53,10 @@ Response Api::errorResponse(const Error& e) {
   else if (e.code == "conflict") status = 409;
   else if (e.code == "too_large") status = 413;
   else if (e.code == "unknown_entity") status = 422;
-  else if (e.code == "unavailable") status = 503;
-  return Response::error(status, e.code, e.message);
+  else if (e.code == "unavailable" || e.code == "busy") status = 503;
+  auto r = Response::error(status, e.code, e.message);
+  if (e.code == "busy") r.headers.emplace_back("Retry-After", "1");
+  return r;
 }
 
 void Api::registerRoutes(http::Router& r) {
@@ -176,11 +178,10 @@ void Api::patchEntity(Request&& req, Reply reply) {
   blank.id = req.params["id"];
   if (auto checked = model::EntityCodec::applyPatch(blank, *body, 0); !checked)
     return reply(errorResponse(checked.error()));
-  auto current = store_.getEntity(req.params["id"]);
-  if (!current) return reply(errorResponse(current.error()));
-  auto patched = model::EntityCodec::applyPatch(std::move(*current), *body, clock_.nowMs());
-  if (!patched) return reply(errorResponse(patched.error()));
-  auto saved = store_.replaceEntity(std::move(*patched));
+  const int64_t now = clock_.nowMs();
+  auto saved = store_.updateEntity(req.params["id"], [&](model::Entity current) {
+    return model::EntityCodec::applyPatch(std::move(current), *body, now);
+  });
   if (!saved) return reply(errorResponse(saved.error()));
   reply(Response::json(200, model::EntityCodec::toJson(*saved)));
 }

@@ -252,6 +252,25 @@ Result<model::Entity> SqliteStore::replaceEntity(model::Entity e) {
   return e;
 }
 
+Result<model::Entity> SqliteStore::updateEntity(const std::string& id, const EntityChange& change) {
+  if (!ready()) return Unavailable("the store is closed");
+  std::optional<model::Entity> next;
+  auto job = std::make_unique<FunctionJob>(
+      [this, &id, &change, &next](SqliteDb& db) -> Status {
+        // On the writer: the catalog cannot change between this read and the commit.
+        auto current = catalog_.get(id);
+        if (!current) return NotFound("no entity '" + id + "'");
+        auto changed = change(*current);
+        if (!changed) return changed.error();
+        if (changed->id != id) return BadRequest("id cannot be changed");
+        next = std::move(*changed);
+        return insertEntity(db, *next, true);
+      },
+      [this, &next] { putEntity(*next); });
+  if (auto s = writer_->runExclusive(std::move(job)); !s) return s.error();
+  return std::move(*next);
+}
+
 Status SqliteStore::deleteEntity(const std::string& id) {
   if (!ready()) return Unavailable("the store is closed");
   std::vector<std::shared_ptr<Series>> doomed;

@@ -31,6 +31,7 @@ class SqliteStore final : public Store {
     size_t readers = 4;
     size_t flushMaxHeadSamples = 2000000;  // seal when the heads hold this many samples
     int64_t flushMaxAgeMs = 10 * 60000;    // ... or when the oldest unsealed batch is this old
+    size_t maxQueuedObservations = 4000000;  // beyond this, ingest answers "busy" (HTTP 503 + Retry-After)
   };
 
   static Result<std::unique_ptr<SqliteStore>> open(Options options, const Clock& clock, metrics::Registry& metrics);
@@ -44,6 +45,7 @@ class SqliteStore final : public Store {
   Result<size_t> upsertEntities(std::vector<model::Entity> es) override;
   Result<model::Entity> getEntity(const std::string& id) const override;
   Result<model::Entity> replaceEntity(model::Entity e) override;
+  Result<model::Entity> updateEntity(const std::string& id, const EntityChange& change) override;
   Status deleteEntity(const std::string& id) override;
   Result<EntityPage> listEntities(const EntityQuery& q) const override;
 

@@ -11,6 +11,11 @@ namespace cityops::store {
 
 void SqliteStore::ingest(std::vector<model::Observation> batch, IngestCallback done) {
   if (!ready()) return done(Unavailable("the store is closed"));
+  // Backpressure: a writer that cannot keep up must not turn into unbounded memory.
+  if (writer_->queuedWeight() + batch.size() > options_.maxQueuedObservations) {
+    rejectedBatches_->inc();
+    return done(Error{"busy", "the store is saturated with queued writes; retry shortly"});
+  }
   std::vector<std::shared_ptr<Series>> series(batch.size());
   // Resolve known series here, on the caller's thread; the writer only creates the new ones.
   registry_.findAll(batch, [](const model::Observation& o) { return std::pair<std::string_view, std::string_view>(o.entity, o.metric); },

@@ -75,6 +75,9 @@ class Store {
   virtual Result<model::Entity> getEntity(const std::string& id) const = 0;
   /// Replaces the stored entity with the same id (not_found if absent).
   virtual Result<model::Entity> replaceEntity(model::Entity e) = 0;
+  using EntityChange = std::function<Result<model::Entity>(model::Entity current)>;
+  /// Read-modify-write without lost updates: `change` runs on the current entity while no other write can interleave.
+  virtual Result<model::Entity> updateEntity(const std::string& id, const EntityChange& change) = 0;
   /// Deletes the entity and all its observations.
   virtual Status deleteEntity(const std::string& id) = 0;
   virtual Result<EntityPage> listEntities(const EntityQuery& q) const = 0;

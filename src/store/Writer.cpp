@@ -39,6 +39,7 @@ void Writer::submit(std::unique_ptr<WriteJob> job) {
     return job->failed(Unavailable("the store is closed"));
   }
   const bool small = !job->exclusive() && job->weight() <= options_.inlineMaxWeight;
+  queuedWeight_ += job->weight();
   queue_.push_back(std::move(job));
   if (!small || writing_ || queue_.size() > 1) {
     cv_.notify_one();
@@ -59,6 +60,7 @@ void Writer::submit(std::unique_ptr<WriteJob> job) {
 void Writer::takeGroup(std::vector<std::unique_ptr<WriteJob>>& group) {
   size_t weight = 0;
   if (queue_.front()->exclusive()) {
+    queuedWeight_ -= queue_.front()->weight();
     group.push_back(std::move(queue_.front()));
     queue_.pop_front();
     return;
@@ -69,6 +71,7 @@ void Writer::takeGroup(std::vector<std::unique_ptr<WriteJob>>& group) {
     group.push_back(std::move(queue_.front()));
     queue_.pop_front();
   }
+  queuedWeight_ -= weight;
 }
 
 namespace {
@@ -106,6 +109,11 @@ Status Writer::runExclusive(std::unique_ptr<WriteJob> job) {
 size_t Writer::queued() const {
   std::lock_guard lock(mu_);
   return queue_.size();
+}
+
+size_t Writer::queuedWeight() const {
+  std::lock_guard lock(mu_);
+  return queuedWeight_;
 }
 
 void Writer::loop() {

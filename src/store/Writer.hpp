@@ -47,6 +47,8 @@ class Writer {
   /// Runs `job` on the writer thread as an exclusive job and waits for it.
   Status runExclusive(std::unique_ptr<WriteJob> job);
   size_t queued() const;
+  /// Observations waiting in the queue (not yet being committed).
+  size_t queuedWeight() const;
   uint64_t commits() const { return commits_; }
 
  private:
@@ -64,7 +66,8 @@ class Writer {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::unique_ptr<WriteJob>> queue_;
-  bool writing_ = false;  // someone (the writer thread or an inline submitter) owns the connection
+  bool writing_ = false;
+  size_t queuedWeight_ = 0;  // someone (the writer thread or an inline submitter) owns the connection
   bool stopping_ = false, running_ = false;
   std::thread thread_;
   uint64_t commits_ = 0;

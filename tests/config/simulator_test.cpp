@@ -4,11 +4,13 @@
 #include "common/Clock.hpp"
 #include "config/CityConfig.hpp"
 #include "sim/Simulator.hpp"
-#include "store/Store.hpp"
+#include "store/SqliteStore.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <random>
 #include <cmath>
 #include <map>
 #include <string>
@@ -27,39 +29,35 @@ constexpr int64_t kNow = 1764201600000;  // 2025-11-27T00:00:00Z, a UTC midnight
 constexpr int64_t kMinute = 60000;
 constexpr int64_t kDay = 1440 * kMinute;
 
-/// A store that records ingested batches and knows no latest values; the simulator needs nothing else.
-class RecordingStore final : public store::Store {
+/// A real store in a temporary directory, seeded with the config's entities; `ingested` is what it committed.
+class TestStore final : public cityops::stream::ObservationSink {
  public:
+  TestStore(const CityConfig& c, const cityops::Clock& clock) {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("cityops-sim-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}()));
+    store::SqliteStore::Options o;
+    o.dataDir = dir_.string();
+    auto opened = store::SqliteStore::open(o, clock, metrics_);
+    EXPECT_TRUE(opened.ok()) << opened.error().message;
+    store_ = std::move(*opened);
+    store_->addSink(this);
+    EXPECT_TRUE(store_->upsertEntities(c.entities).ok());
+  }
+  ~TestStore() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  store::Store& get() { return *store_; }
+  void onObservations(std::span<const cityops::stream::ObservationEvent> events) override {
+    for (const auto& e : events) ingested.push_back({*e.entity, *e.metric, e.time, e.value, e.quality});
+  }
+
   std::vector<Observation> ingested;
 
-  cityops::Result<model::Entity> createEntity(model::Entity) override { return unsupported(); }
-  cityops::Result<std::vector<model::Entity>> createEntities(std::vector<model::Entity>) override {
-    return unsupported();
-  }
-  cityops::Result<size_t> upsertEntities(std::vector<model::Entity>) override { return unsupported(); }
-  cityops::Result<model::Entity> getEntity(const std::string&) const override { return unsupported(); }
-  cityops::Result<model::Entity> replaceEntity(model::Entity) override { return unsupported(); }
-  cityops::Status deleteEntity(const std::string&) override { return unsupported(); }
-  cityops::Result<store::EntityPage> listEntities(const store::EntityQuery&) const override { return unsupported(); }
-  void ingest(std::vector<Observation> batch, IngestCallback done) override {
-    const size_t n = batch.size();
-    ingested.insert(ingested.end(), batch.begin(), batch.end());
-    done(n);
-  }
-  cityops::Result<std::vector<store::SeriesPoint>> querySeries(const store::SeriesQuery&) const override {
-    return unsupported();
-  }
-  cityops::Result<std::vector<store::LatestValue>> latest(const store::LatestQuery&) const override {
-    return std::vector<store::LatestValue>{};
-  }
-  std::vector<std::string> metricsOf(const std::string&) const override { return {}; }
-  bool ready() const override { return true; }
-  cityops::Status flush() override { return {}; }
-  store::StoreStats stats() const override { return {}; }
-  void close() override {}
-
  private:
-  static cityops::Error unsupported() { return cityops::Internal("not used by the simulator"); }
+  std::filesystem::path dir_;
+  cityops::metrics::Registry metrics_;
+  std::unique_ptr<store::SqliteStore> store_;
 };
 
 CityConfig config(const std::string& toml) {
@@ -112,9 +110,9 @@ metric = "water_level_m"
 base = 0.6
 every_seconds = 30
 )");
-  RecordingStore st;
   ManualClock clock(kNow);
-  Simulator sim(st, clock, c.simulations, c.entities);
+  TestStore st(c, clock);
+  Simulator sim(st.get(), clock, c.simulations, c.entities);
 
   const auto all = std::vector<std::string>{"cam.a/vehicle_count", "cam.b/vehicle_count", "wl.tamky/water_level_m"};
   EXPECT_EQ(keys(sim.tick(clock.nowMs())), all);  // every track is due at the first tick
@@ -148,9 +146,9 @@ min = 0
 max = 60
 every_seconds = 60
 )");
-  RecordingStore st;
   ManualClock clock(kNow);
-  Simulator sim(st, clock, c.simulations, c.entities);
+  TestStore st(c, clock);
+  Simulator sim(st.get(), clock, c.simulations, c.entities);
   const auto values = run(sim, clock, 2 * 1440);
   ASSERT_EQ(values.size(), 2u);
   for (const auto& [key, vs] : values) {
@@ -177,11 +175,11 @@ min = 0.5
 max = 10.5
 every_seconds = 60
 )";
-  RecordingStore st;
   {
     auto c = config(kEntities + spec + "integer = true\n");
     ManualClock clock(kNow);
-    Simulator sim(st, clock, c.simulations, c.entities);
+    TestStore st(c, clock);
+    Simulator sim(st.get(), clock, c.simulations, c.entities);
     for (const auto& [key, vs] : run(sim, clock, 1440)) {
       SCOPED_TRACE(key);
       for (double v : vs) {
@@ -196,7 +194,8 @@ every_seconds = 60
   {  // without integer = true the same spec gives fractional values
     auto c = config(kEntities + spec);
     ManualClock clock(kNow);
-    Simulator sim(st, clock, c.simulations, c.entities);
+    TestStore st(c, clock);
+    Simulator sim(st.get(), clock, c.simulations, c.entities);
     const auto values = run(sim, clock, 1440);
     const auto& vs = values.at("cam.a/vehicle_count");
     EXPECT_TRUE(std::any_of(vs.begin(), vs.end(), [](double v) { return v != std::round(v); }));
@@ -207,9 +206,9 @@ every_seconds = 60
 /// lowest minute; checks that every entity of the type follows the same curve.
 std::pair<int, int> peakAndTroughMinute(const std::string& toml) {
   auto c = config(toml);
-  RecordingStore st;
   ManualClock clock(kNow);
-  Simulator sim(st, clock, c.simulations, c.entities);
+  TestStore st(c, clock);
+  Simulator sim(st.get(), clock, c.simulations, c.entities);
   const auto values = run(sim, clock, 1440);
   const auto& vs = values.at("cam.a/vehicle_count");
   EXPECT_EQ(vs, values.at("cam.b/vehicle_count")) << "with peak_hour the phase is not per entity";
@@ -255,9 +254,9 @@ TEST(Simulator, PeakHourWithoutTimezoneIsUtc) {
 
 TEST(Simulator, PeakHourHoldsOnLaterDays) {
   auto c = config("[city]\ntimezone = \"Asia/Ho_Chi_Minh\"\n" + kEntities + kDaily + "peak_hour = 14\n");
-  RecordingStore st;
   ManualClock clock(kNow + 400 * kDay);  // more than a year later
-  Simulator sim(st, clock, c.simulations, c.entities);
+  TestStore st(c, clock);
+  Simulator sim(st.get(), clock, c.simulations, c.entities);
   const auto values = run(sim, clock, 1440);
   const auto& vs = values.at("cam.a/vehicle_count");
   EXPECT_EQ(std::max_element(vs.begin(), vs.end()) - vs.begin(), 7 * 60);  // 14:00 at UTC+7
@@ -265,9 +264,9 @@ TEST(Simulator, PeakHourHoldsOnLaterDays) {
 
 TEST(Simulator, WithoutPeakHourEntitiesHaveTheirOwnPhase) {
   auto c = config(kEntities + kDaily);
-  RecordingStore st;
   ManualClock clock(kNow);
-  Simulator sim(st, clock, c.simulations, c.entities);
+  TestStore st(c, clock);
+  Simulator sim(st.get(), clock, c.simulations, c.entities);
   const auto values = run(sim, clock, 60);
   EXPECT_NE(values.at("cam.a/vehicle_count"), values.at("cam.b/vehicle_count"));
 }
@@ -296,9 +295,9 @@ every_seconds = 30
 
 std::vector<Observation> ticks(uint64_t seed) {
   auto c = config(kNoisy);
-  RecordingStore st;
   ManualClock clock(kNow);
-  Simulator sim(st, clock, c.simulations, c.entities, seed);
+  TestStore st(c, clock);
+  Simulator sim(st.get(), clock, c.simulations, c.entities, seed);
   std::vector<Observation> all;
   for (int s = 0; s < 3600; s += 10, clock.advance(10000))
     for (auto& o : sim.tick(clock.nowMs())) all.push_back(std::move(o));
@@ -323,9 +322,9 @@ TEST(Simulator, DeterministicWithTheSeed) {
 
 TEST(Simulator, BackfillWritesHistoryForSeriesWithoutData) {
   auto c = config(kNoisy);
-  RecordingStore st;
   ManualClock clock(kNow + 90 * 1000);  // not on a 5-minute boundary
-  Simulator sim(st, clock, c.simulations, c.entities);
+  TestStore st(c, clock);
+  Simulator sim(st.get(), clock, c.simulations, c.entities);
   ASSERT_TRUE(sim.backfill(2).ok());
   ASSERT_EQ(st.ingested.size(), 3u * 25);  // 3 series x (kNow - 2 h .. kNow, every 5 minutes)
   for (const auto& o : st.ingested) {

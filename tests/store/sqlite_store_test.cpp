@@ -298,3 +298,58 @@ TEST_F(SqliteStoreTest, SealingManySeriesInSlicesKeepsEverySampleAndEmptiesTheLo
 
 }  // namespace
 }  // namespace cityops::store::testing
+
+namespace cityops::store::testing {
+namespace {
+
+TEST_F(SqliteStoreTest, IngestBeyondTheQueueBoundIsRefusedAsBusyAndStoresNothing) {
+  SqliteStore::Options o;
+  o.dataDir = (dir_ / "bounded").string();
+  o.maxQueuedObservations = 10;
+  auto bounded = std::move(SqliteStore::open(o, clock_, metrics_).value());
+  ASSERT_TRUE(bounded->createEntity(entity("s1")).ok());
+  std::vector<model::Observation> batch;
+  for (int i = 0; i < 11; ++i) batch.push_back({"s1", "level", kNow - 1000 + i, double(i), model::Quality::Good});
+  auto r = bounded->ingestSync(batch);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "busy");
+  batch.pop_back();
+  EXPECT_EQ(bounded->ingestSync(batch).value(), 10u);
+  EXPECT_EQ(bounded->querySeries({"s1", "level", 0, kNow, 0, Agg::Avg, 100})->size(), 10u);
+}
+
+}  // namespace
+}  // namespace cityops::store::testing
+
+namespace cityops::store::testing {
+namespace {
+
+TEST_F(SqliteStoreTest, ConcurrentUpdatesOfOneEntityLoseNothing) {
+  ASSERT_TRUE(store_->createEntity(entity("e")).ok());
+  constexpr int kThreads = 4, kEach = 50;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        auto r = store_->updateEntity("e", [&](model::Entity cur) -> Result<model::Entity> {
+          const auto* n = cur.attributes.if_contains("n");
+          cur.attributes["n"] = (n ? n->as_int64() : 0) + 1;
+          cur.attributes["t" + std::to_string(t)] = i;
+          return cur;
+        });
+        ASSERT_TRUE(r.ok()) << r.error().message;
+      }
+    });
+  for (auto& th : threads) th.join();
+  auto e = store_->getEntity("e");
+  EXPECT_EQ(e->attributes.at("n").as_int64(), kThreads * kEach);
+  EXPECT_EQ(store_->updateEntity("missing", [](model::Entity c) -> Result<model::Entity> { return c; }).error().code,
+            "not_found");
+  auto refused = store_->updateEntity("e", [](model::Entity) -> Result<model::Entity> { return BadRequest("no"); });
+  EXPECT_EQ(refused.error().code, "bad_request");
+  reopen();
+  EXPECT_EQ(store_->getEntity("e")->attributes.at("n").as_int64(), kThreads * kEach);
+}
+
+}  // namespace
+}  // namespace cityops::store::testing
