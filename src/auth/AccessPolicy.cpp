@@ -1,0 +1,107 @@
+#include "auth/AccessPolicy.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace cityops::auth {
+
+int httpStatus(Decision d) {
+  switch (d) {
+    case Decision::Allow: return 200;
+    case Decision::Unauthenticated: return 401;
+    case Decision::Forbidden: return 403;
+  }
+  return 403;
+}
+
+std::string_view decisionName(Decision d) {
+  switch (d) {
+    case Decision::Allow: return "allow";
+    case Decision::Unauthenticated: return "unauthenticated";
+    case Decision::Forbidden: return "forbidden";
+  }
+  return "forbidden";
+}
+
+Result<AccessPolicy> AccessPolicy::fromRules(std::vector<AccessRule> rules) {
+  AccessPolicy p;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const auto& r = rules[i];
+    if (r.method.empty() || r.pattern.empty() || r.pattern.front() != '/')
+      return BadRequest("access rule " + std::to_string(i) + " needs a method and a pattern starting with '/'");
+    if (!p.index_.emplace(std::make_pair(r.method, r.pattern), i).second)
+      return BadRequest("duplicate access rule for " + r.method + " " + r.pattern);
+  }
+  p.rules_ = std::move(rules);
+  return p;
+}
+
+const AccessRule* AccessPolicy::find(std::string_view method, std::string_view pattern) const {
+  // std::less<> on pairs is not transparent across pair<string_view,...>, so build the key.
+  auto it = index_.find(std::make_pair(std::string(method), std::string(pattern)));
+  return it == index_.end() ? nullptr : &rules_[it->second];
+}
+
+Decision AccessPolicy::decide(std::string_view method, std::string_view pattern,
+                              const std::optional<Principal>& who) const {
+  const AccessRule* rule = find(method, pattern);
+  if (!rule) return Decision::Forbidden;  // deny by default, whoever asks
+  const auto listed = [&](Role r) { return std::find(rule->roles.begin(), rule->roles.end(), r) != rule->roles.end(); };
+  if (who && who->kind == Principal::Kind::Device) {
+    // A device key is only ever allowed where Device is listed, public rules included.
+    return who->role == Role::Device && listed(Role::Device) ? Decision::Allow : Decision::Forbidden;
+  }
+  if (rule->isPublic) return Decision::Allow;
+  if (!who) return Decision::Unauthenticated;
+  if (who->role == Role::Device) return Decision::Forbidden;  // a "user" can never carry the Device role
+  return listed(who->role) ? Decision::Allow : Decision::Forbidden;
+}
+
+const AccessPolicy& AccessPolicy::cityopsDefault() {
+  static const AccessPolicy policy = [] {
+    using R = Role;
+    const std::vector<Role> viewerUp = {R::Admin, R::Operator, R::Viewer};
+    const std::vector<Role> operatorUp = {R::Admin, R::Operator};
+    const std::vector<Role> admin = {R::Admin};
+    std::vector<AccessRule> rules = {
+        // public
+        {"GET", "/healthz", {}, true},
+        {"GET", "/readyz", {}, true},
+        {"POST", "/api/v1/auth/login", {}, true},
+        // any logged-in user
+        {"POST", "/api/v1/auth/logout", viewerUp, false},
+        // operations
+        {"GET", "/metrics", admin, false},
+        {"GET", "/api/v1/openapi.json", viewerUp, false},
+        // entities
+        {"GET", "/api/v1/entities", viewerUp, false},
+        {"GET", "/api/v1/entities/{id}", viewerUp, false},
+        {"POST", "/api/v1/entities", operatorUp, false},
+        {"PATCH", "/api/v1/entities/{id}", operatorUp, false},
+        {"DELETE", "/api/v1/entities/{id}", operatorUp, false},
+        // observations
+        {"POST", "/api/v1/observations", {R::Admin, R::Operator, R::Device}, false},
+        {"GET", "/api/v1/entities/{id}/observations", viewerUp, false},
+        {"GET", "/api/v1/latest", viewerUp, false},
+        {"GET", "/api/v1/stream", viewerUp, false},  // WebSocket upgrade
+        // users
+        {"GET", "/api/v1/users", admin, false},
+        {"POST", "/api/v1/users", admin, false},
+        {"GET", "/api/v1/users/{id}", admin, false},
+        {"PATCH", "/api/v1/users/{id}", admin, false},
+        {"DELETE", "/api/v1/users/{id}", admin, false},
+        // device keys
+        {"GET", "/api/v1/devices/keys", admin, false},
+        {"POST", "/api/v1/devices/keys", admin, false},
+        {"DELETE", "/api/v1/devices/keys/{id}", admin, false},
+        // audit
+        {"GET", "/api/v1/audit", admin, false},
+    };
+    auto p = fromRules(std::move(rules));
+    if (!p) std::abort();  // a programming error in the table above; covered by the unit tests
+    return std::move(p).value();
+  }();
+  return policy;
+}
+
+}  // namespace cityops::auth
