@@ -1,4 +1,5 @@
 // CityConfig::parse: defaults, the accepted shapes, and errors that name the file, the entry and the problem.
+#include "ParseHelpers.hpp"
 #include "config/CityConfig.hpp"
 
 #include <gtest/gtest.h>
@@ -10,24 +11,10 @@ using cityops::model::Geometry;
 
 namespace {
 
-constexpr int64_t kNow = 1764201600000;
-const std::string kSource = "city.toml";
-
-CityConfig ok(const std::string& toml) {
-  auto r = CityConfig::parse(toml, kSource, kNow);
-  EXPECT_TRUE(r.ok()) << r.error().message;
-  return r.ok() ? std::move(*r) : CityConfig{};
-}
-
-std::string err(const std::string& toml) {
-  auto r = CityConfig::parse(toml, kSource, kNow);
-  if (r.ok()) {
-    ADD_FAILURE() << "parsed, expected an error:\n" << toml;
-    return {};
-  }
-  EXPECT_EQ(r.error().code, "bad_request");
-  return r.error().message;
-}
+using cityops::config::testing::err;
+using cityops::config::testing::kNow;
+using cityops::config::testing::kSource;
+using cityops::config::testing::ok;
 
 TEST(CityConfigParse, EmptyFileGivesDefaults) {
   auto c = ok("");

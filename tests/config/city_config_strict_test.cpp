@@ -1,5 +1,6 @@
 // CityConfig::parse is strict: unknown tables and keys, values of the wrong type, non-finite or out-of-range
 // numbers and [[simulate]] entries that drive nothing are errors naming the file, the key or entry and the problem.
+#include "ParseHelpers.hpp"
 #include "config/CityConfig.hpp"
 #include "config/TimeZone.hpp"
 
@@ -13,24 +14,10 @@ using cityops::config::isTimeZoneName;
 
 namespace {
 
-constexpr int64_t kNow = 1764201600000;
-const std::string kSource = "city.toml";
-
-CityConfig ok(const std::string& toml) {
-  auto r = CityConfig::parse(toml, kSource, kNow);
-  EXPECT_TRUE(r.ok()) << r.error().message;
-  return r.ok() ? std::move(*r) : CityConfig{};
-}
-
-std::string err(const std::string& toml) {
-  auto r = CityConfig::parse(toml, kSource, kNow);
-  if (r.ok()) {
-    ADD_FAILURE() << "parsed, expected an error:\n" << toml;
-    return {};
-  }
-  EXPECT_EQ(r.error().code, "bad_request");
-  return r.error().message;
-}
+using cityops::config::testing::err;
+using cityops::config::testing::kNow;
+using cityops::config::testing::kSource;
+using cityops::config::testing::ok;
 
 const std::string kTopLevel = "[city], [server], [storage], [[entity]] or [[simulate]]";
 const std::string kSimulateKeys =
