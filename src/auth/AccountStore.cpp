@@ -47,9 +47,9 @@ const Error& badToken() {
 
 /// A real argon2id hash of a throw-away password, with the same parameters as every stored hash, so verifying
 /// against it costs the same time as verifying a real user's password.
-const std::string& dummyHash() {
+const std::string& decoyHash() {
   static const std::string h = [] {
-    auto r = PasswordHasher::hash("cityops-timing-dummy-password");
+    auto r = PasswordHasher::hash("cityops-timing-decoy-password");
     return r ? std::move(r).value() : std::string();
   }();
   return h;
@@ -288,8 +288,8 @@ Result<LoginResult> AccountStore::login(std::string_view username, std::string_v
     if (!r) return r.error();
     row = std::move(*r);
   }
-  // Always verify, against the dummy hash when there is no such user, so timing does not reveal usernames.
-  const bool match = PasswordHasher::verify(password, row ? row->passwordHash : dummyHash());
+  // Always verify, against the decoy hash when there is no such user, so timing does not reveal usernames.
+  const bool match = PasswordHasher::verify(password, row ? row->passwordHash : decoyHash());
   if (!row || !match || row->user.disabled) return badCredentials();
 
   LoginResult out;

@@ -108,7 +108,7 @@ class AccountStore {
   Result<int64_t> countAdmins();
 
   // --- sessions ---
-  /// Verifies the password (also for unknown users, against a dummy hash, so timing does not reveal which usernames
+  /// Verifies the password (also for unknown users, against a decoy hash, so timing does not reveal which usernames
   /// exist) and opens a session valid for [nowMs, nowMs + ttlMs). Unknown user, wrong password and disabled account
   /// all give the same Unauthenticated error.
   Result<LoginResult> login(std::string_view username, std::string_view password, int64_t nowMs,
