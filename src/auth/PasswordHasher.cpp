@@ -2,6 +2,7 @@
 
 #include "auth/Sodium.hpp"
 
+#include <atomic>
 #include <sodium.h>
 
 #include <array>
@@ -27,6 +28,12 @@ Result<std::string> PasswordHasher::hash(std::string_view password) {
   return std::string(out.data());
 }
 
+namespace {
+std::atomic<uint64_t> verificationCount{0};
+}  // namespace
+
+uint64_t PasswordHasher::verifications() { return verificationCount.load(std::memory_order_relaxed); }
+
 bool PasswordHasher::verify(std::string_view password, std::string_view hash) {
   if (!sodiumReady()) return false;
   if (password.size() > kMaxLength) return false;
@@ -35,6 +42,7 @@ bool PasswordHasher::verify(std::string_view password, std::string_view hash) {
   if (hash.empty() || hash.size() >= h.size() || hash.find('\0') != std::string_view::npos) return false;
   std::memcpy(h.data(), hash.data(), hash.size());
   const char* p = password.empty() ? "" : password.data();
+  verificationCount.fetch_add(1, std::memory_order_relaxed);
   return crypto_pwhash_str_verify(h.data(), p, password.size()) == 0;
 }
 

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 // Password hashing with argon2id (libsodium crypto_pwhash_str, interactive limits). The clear password is never
 // stored, copied into long-lived memory, or put into an error message.
 #include "common/Result.hpp"
@@ -23,6 +24,8 @@ class PasswordHasher {
 
   /// true iff `password` matches the encoded `hash`. False for malformed hashes and over-long passwords.
   static bool verify(std::string_view password, std::string_view hash);
+  /// How many argon2 verifications ran in this process (lets tests check that no path skips the work).
+  static uint64_t verifications();
 };
 
 }  // namespace cityops::auth
