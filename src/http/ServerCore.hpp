@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 
@@ -55,6 +56,8 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
 
  private:
   mutable std::mutex mu_;
+  std::shared_mutex metricsMu_;
+  std::unordered_map<std::string, std::pair<metrics::Counter*, metrics::Histogram*>> metricsCache_;
   std::atomic<bool> stopping_{false};  // written under mu_
   uint64_t nextId_ = 1;
   std::unordered_map<uint64_t, std::weak_ptr<Session>> sessions_;
