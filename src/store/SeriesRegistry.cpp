@@ -43,7 +43,6 @@ std::vector<std::shared_ptr<Series>> SeriesRegistry::all() const {
 
 void SeriesRegistry::add(std::shared_ptr<Series> s) {
   std::unique_lock lock(mu_);
-  maxId_ = std::max(maxId_, s->id());
   byKey_[key(s->entity(), s->metric())] = s;
   byId_[s->id()] = s;
   byEntity_.emplace(s->entity(), std::move(s));
@@ -64,11 +63,6 @@ void SeriesRegistry::remove(const Series& s) {
 size_t SeriesRegistry::size() const {
   std::shared_lock lock(mu_);
   return byId_.size();
-}
-
-uint32_t SeriesRegistry::maxId() const {
-  std::shared_lock lock(mu_);
-  return maxId_;
 }
 
 }  // namespace cityops::store

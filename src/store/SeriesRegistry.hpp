@@ -25,7 +25,6 @@ class SeriesRegistry {
   void add(std::shared_ptr<Series> s);
   void remove(const Series& s);
   size_t size() const;
-  uint32_t maxId() const;
 
   static std::string key(std::string_view entity, std::string_view metric);
 
@@ -34,7 +33,6 @@ class SeriesRegistry {
   std::unordered_map<std::string, std::shared_ptr<Series>> byKey_;
   std::unordered_map<uint32_t, std::shared_ptr<Series>> byId_;
   std::multimap<std::string, std::shared_ptr<Series>, std::less<>> byEntity_;
-  uint32_t maxId_ = 0;
 };
 
 template <class Range, class Proj>

@@ -234,24 +234,6 @@ Result<model::Entity> SqliteStore::getEntity(const std::string& id) const {
   return *e;
 }
 
-Result<model::Entity> SqliteStore::replaceEntity(model::Entity e) {
-  if (!ready()) return Unavailable("the store is closed");
-  auto job = std::make_unique<FunctionJob>(
-      [&e](SqliteDb& db) -> Status {
-        auto st = db.prepare("SELECT 1 FROM entities WHERE id=?1");
-        if (!st) return st.error();
-        st->bind(1, e.id);
-        auto row = st->step();
-        if (!row) return row.error();
-        if (!*row) return NotFound("no entity '" + e.id + "'");
-        st->reset();
-        return insertEntity(db, e, true);
-      },
-      [this, &e] { putEntity(e); });
-  if (auto s = writer_->runExclusive(std::move(job)); !s) return s.error();
-  return e;
-}
-
 Result<model::Entity> SqliteStore::updateEntity(const std::string& id, const EntityChange& change) {
   if (!ready()) return Unavailable("the store is closed");
   std::optional<model::Entity> next;

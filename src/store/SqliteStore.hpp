@@ -44,7 +44,6 @@ class SqliteStore final : public Store {
   Result<std::vector<model::Entity>> createEntities(std::vector<model::Entity> es) override;
   Result<size_t> upsertEntities(std::vector<model::Entity> es) override;
   Result<model::Entity> getEntity(const std::string& id) const override;
-  Result<model::Entity> replaceEntity(model::Entity e) override;
   Result<model::Entity> updateEntity(const std::string& id, const EntityChange& change) override;
   Status deleteEntity(const std::string& id) override;
   Result<EntityPage> listEntities(const EntityQuery& q) const override;

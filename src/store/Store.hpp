@@ -59,7 +59,7 @@ struct LatestValue {
 };
 
 struct StoreStats {
-  size_t entities = 0, series = 0, headSamples = 0, walBatches = 0;
+  size_t entities = 0, series = 0, headSamples = 0;
 };
 
 class Store {
@@ -73,8 +73,6 @@ class Store {
   /// Creates missing entities and updates changed ones (keeps created time); used to seed the city config.
   virtual Result<size_t> upsertEntities(std::vector<model::Entity> es) = 0;
   virtual Result<model::Entity> getEntity(const std::string& id) const = 0;
-  /// Replaces the stored entity with the same id (not_found if absent).
-  virtual Result<model::Entity> replaceEntity(model::Entity e) = 0;
   using EntityChange = std::function<Result<model::Entity>(model::Entity current)>;
   /// Read-modify-write without lost updates: `change` runs on the current entity while no other write can interleave.
   virtual Result<model::Entity> updateEntity(const std::string& id, const EntityChange& change) = 0;

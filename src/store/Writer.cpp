@@ -106,11 +106,6 @@ Status Writer::runExclusive(std::unique_ptr<WriteJob> job) {
   return f.get();
 }
 
-size_t Writer::queued() const {
-  std::lock_guard lock(mu_);
-  return queue_.size();
-}
-
 size_t Writer::queuedWeight() const {
   std::lock_guard lock(mu_);
   return queuedWeight_;
@@ -190,7 +185,6 @@ void Writer::runGroup(std::vector<std::unique_ptr<WriteJob>>& group) {
     (void)run(kRollback);
     return failAll(s.error());
   }
-  ++commits_;
   for (auto& j : group)
     if (j) j->committed();
 }

@@ -46,10 +46,8 @@ class Writer {
   void submit(std::unique_ptr<WriteJob> job);
   /// Runs `job` on the writer thread as an exclusive job and waits for it.
   Status runExclusive(std::unique_ptr<WriteJob> job);
-  size_t queued() const;
   /// Observations waiting in the queue (not yet being committed).
   size_t queuedWeight() const;
-  uint64_t commits() const { return commits_; }
 
  private:
   void loop();
@@ -70,7 +68,6 @@ class Writer {
   size_t queuedWeight_ = 0;  // someone (the writer thread or an inline submitter) owns the connection
   bool stopping_ = false, running_ = false;
   std::thread thread_;
-  uint64_t commits_ = 0;
 };
 
 }  // namespace cityops::store
