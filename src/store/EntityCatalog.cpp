@@ -1,5 +1,7 @@
 #include "store/EntityCatalog.hpp"
 
+#include "model/SearchText.hpp"
+
 #include <algorithm>
 #include <mutex>
 
@@ -77,15 +79,11 @@ EntityPage EntityCatalog::list(const EntityQuery& q) const {
     fromIndex = true;
   }
   EntityPage page;
+  const std::string needle = q.nameContains ? model::SearchText::fold(*q.nameContains) : std::string();
   auto consider = [&](const model::Entity& e) {
     if (q.type && e.type != *q.type) return;
     if (q.tag && !e.hasTag(*q.tag)) return;
-    if (q.nameContains) {
-      auto hit = std::search(e.name.begin(), e.name.end(), q.nameContains->begin(), q.nameContains->end(),
-                             [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) ==
-                                                         std::tolower(static_cast<unsigned char>(b)); });
-      if (hit == e.name.end()) return;
-    }
+    if (q.nameContains && model::SearchText::fold(e.name).find(needle) == std::string::npos) return;
     if (q.bbox) {
       if (!e.geometry || !e.geometry->bbox().intersects(*q.bbox)) return;
     }

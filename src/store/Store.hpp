@@ -18,7 +18,8 @@ struct NearFilter {
 };
 
 struct EntityQuery {
-  std::optional<std::string> type, tag, nameContains;
+  std::optional<std::string> type, tag;
+  std::optional<std::string> nameContains;  // matched ignoring case and diacritics (model::SearchText)
   std::optional<model::BBox> bbox;
   std::optional<NearFilter> near;
   size_t limit = 100;

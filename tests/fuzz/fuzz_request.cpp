@@ -12,6 +12,7 @@
 #include "api/QueryParams.hpp"
 #include "common/Time.hpp"
 #include "model/Geometry.hpp"
+#include "model/SearchText.hpp"
 
 namespace json = boost::json;
 using cityops::api::QueryParams;
@@ -113,5 +114,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   checkTime(s);
   checkQuery(s);
   checkGeometry(s);
+  // The entity search text (?q=): folding never grows the text and is idempotent.
+  const std::string folded = cityops::model::SearchText::fold(s);
+  FUZZ_CHECK(folded.size() <= s.size(), "search fold grew the text");
+  FUZZ_CHECK(cityops::model::SearchText::fold(folded) == folded, "search fold is not idempotent");
   return 0;
 }
