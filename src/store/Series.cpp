@@ -63,18 +63,7 @@ void Series::rollupHead(int64_t from, int64_t to, int64_t res, int64_t sealedTo,
       if (lateStarts.empty() || lateStarts.back() != start) lateStarts.push_back(start);
       continue;
     }
-    if (it->q == tsdb::kBad) continue;
-    if (out.empty() || out.back().start != start) {
-      out.push_back({start, 1, it->v, it->v, it->v, it->v, it->t});
-      continue;
-    }
-    auto& b = out.back();
-    ++b.count;
-    b.sum += it->v;
-    b.min = std::min(b.min, it->v);
-    b.max = std::max(b.max, it->v);
-    b.last = it->v;  // sorted by time: the later sample
-    b.lastT = it->t;
+    if (it->q != tsdb::kBad) tsdb::accumulate(out, *it, res);
   }
 }
 

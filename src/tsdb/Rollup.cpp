@@ -16,22 +16,7 @@ int64_t bucketStart(int64_t t, int64_t resolutionMs) {
 std::vector<Bucket> rollup(std::span<const Sample> samples, int64_t resolutionMs) {
   std::vector<Bucket> out;
   if (resolutionMs <= 0 || samples.empty()) return out;
-  for (const Sample& s : samples) {
-    const int64_t start = bucketStart(s.t, resolutionMs);
-    if (out.empty() || out.back().start != start) {
-      out.push_back(Bucket{start, 1, s.v, s.v, s.v, s.v, s.t});
-      continue;
-    }
-    Bucket& b = out.back();
-    if (b.count < std::numeric_limits<uint32_t>::max()) ++b.count;
-    b.sum += s.v;
-    b.min = std::min(b.min, s.v);
-    b.max = std::max(b.max, s.v);
-    if (s.t >= b.lastT) {
-      b.last = s.v;
-      b.lastT = s.t;
-    }
-  }
+  for (const Sample& s : samples) accumulate(out, s, resolutionMs);
   return out;
 }
 

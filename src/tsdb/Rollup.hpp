@@ -1,6 +1,8 @@
 #pragma once
 // Rollup helpers: aggregate samples into fixed-resolution buckets and combine buckets.
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -10,6 +12,26 @@ namespace cityops::tsdb {
 
 /// floor(t / res) * res, also for negative t (saturates near INT64_MIN). res > 0.
 int64_t bucketStart(int64_t t, int64_t resolutionMs);
+
+/// Adds `s` to the last bucket of `out`, or opens a new one when `s` falls in a later bucket. Samples must come in
+/// time order. rollup() is this over a whole list.
+inline void accumulate(std::vector<Bucket>& out, const Sample& s, int64_t resolutionMs) {
+  const int64_t start = bucketStart(s.t, resolutionMs);
+  if (out.empty() || out.back().start != start) {
+    out.push_back(Bucket{start, 1, s.v, s.v, s.v, s.v, s.t});
+    return;
+  }
+  Bucket& b = out.back();
+  if (b.count < std::numeric_limits<uint32_t>::max()) ++b.count;
+  b.sum += s.v;
+  b.min = std::min(b.min, s.v);
+  b.max = std::max(b.max, s.v);
+  if (s.t >= b.lastT) {
+    b.last = s.v;
+    b.lastT = s.t;
+  }
+}
+
 
 /// Buckets for samples sorted by t (all qualities counted; the caller filters). A bucket's
 /// start is bucketStart(t, res); `last` is the value of the latest sample (the later one on
