@@ -10,7 +10,7 @@ namespace cityops::store {
 EntityCatalog::Ptr EntityCatalog::get(std::string_view id) const {
   std::shared_lock lock(mu_);
   auto it = byId_.find(id);
-  return it == byId_.end() ? nullptr : it->second;
+  return it == byId_.end() ? nullptr : it->second.entity;
 }
 
 bool EntityCatalog::contains(std::string_view id) const {
@@ -34,18 +34,20 @@ void EntityCatalog::unindex(const model::Entity& e) {
 void EntityCatalog::put(model::Entity e) {
   auto p = std::make_shared<const model::Entity>(std::move(e));
   std::unique_lock lock(mu_);
-  if (auto it = byId_.find(p->id); it != byId_.end()) unindex(*it->second);
+  if (auto it = byId_.find(p->id); it != byId_.end()) unindex(*it->second.entity);
   byType_[p->type].insert(p->id);
   for (const auto& tag : p->tags) byTag_[tag].insert(p->id);
   if (p->geometry) spatial_.insert(p->id, p->geometry->bbox());
-  byId_[p->id] = std::move(p);
+  Item& item = byId_[p->id];
+  item.searchName = model::SearchText::fold(p->name);
+  item.entity = std::move(p);
 }
 
 void EntityCatalog::erase(const std::string& id) {
   std::unique_lock lock(mu_);
   auto it = byId_.find(id);
   if (it == byId_.end()) return;
-  unindex(*it->second);
+  unindex(*it->second.entity);
   byId_.erase(it);
 }
 
@@ -80,10 +82,11 @@ EntityPage EntityCatalog::list(const EntityQuery& q) const {
   }
   EntityPage page;
   const std::string needle = q.nameContains ? model::SearchText::fold(*q.nameContains) : std::string();
-  auto consider = [&](const model::Entity& e) {
+  auto consider = [&](const Item& item) {
+    const model::Entity& e = *item.entity;
     if (q.type && e.type != *q.type) return;
     if (q.tag && !e.hasTag(*q.tag)) return;
-    if (q.nameContains && model::SearchText::fold(e.name).find(needle) == std::string::npos) return;
+    if (q.nameContains && item.searchName.find(needle) == std::string::npos) return;
     if (q.bbox) {
       if (!e.geometry || !e.geometry->bbox().intersects(*q.bbox)) return;
     }
@@ -95,9 +98,9 @@ EntityPage EntityCatalog::list(const EntityQuery& q) const {
   };
   if (fromIndex) {
     for (const auto& id : candidates)
-      if (auto it = byId_.find(id); it != byId_.end()) consider(*it->second);
+      if (auto it = byId_.find(id); it != byId_.end()) consider(it->second);
   } else {
-    for (const auto& [_, e] : byId_) consider(*e);
+    for (const auto& [_, item] : byId_) consider(item);
   }
   return page;
 }

@@ -27,7 +27,11 @@ class EntityCatalog {
  private:
   void unindex(const model::Entity& e);
   mutable std::shared_mutex mu_;
-  std::map<std::string, Ptr, std::less<>> byId_;
+  struct Item {
+    Ptr entity;
+    std::string searchName;  // model::SearchText::fold(name), computed once at put()
+  };
+  std::map<std::string, Item, std::less<>> byId_;
   std::map<std::string, std::set<std::string>, std::less<>> byType_, byTag_;
   geo::SpatialIndex spatial_;
 };

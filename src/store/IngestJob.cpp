@@ -49,17 +49,16 @@ Status IngestJob::resolveSeries(SqliteDb& db) {
 
 Status IngestJob::apply(SqliteDb& db) {
   if (auto s = resolveSeries(db); !s) return s;
-  std::vector<WalEntry> entries;
-  entries.reserve(batch_.size());
+  WalBatchCodec::Encoder log(batch_.size());
   for (size_t i = 0; i < batch_.size(); ++i)
-    entries.push_back({series_[i]->id(), {batch_[i].time, batch_[i].value, static_cast<uint8_t>(batch_[i].quality)}});
+    log.add({series_[i]->id(), {batch_[i].time, batch_[i].value, static_cast<uint8_t>(batch_[i].quality)}});
   auto& st = store_.insertLog_;
   if (!st) {
     auto prepared = db.prepare("INSERT INTO wal_batches(data) VALUES(?1)");
     if (!prepared) return prepared.error();
     st.emplace(std::move(*prepared));
   }
-  st->bindBlob(1, WalBatchCodec::encode(entries));
+  st->bindBlob(1, log.finish());
   if (auto r = st->run(); !r) return r;
   store_.lastLogId_ = db.lastInsertRowid();
   return {};

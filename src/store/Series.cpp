@@ -58,8 +58,8 @@ void Series::rollupHead(int64_t from, int64_t to, int64_t res, int64_t sealedTo,
   std::shared_lock lock(mu_);
   auto lo = std::lower_bound(head_.begin(), head_.end(), from, [](const tsdb::Sample& a, int64_t t) { return a.t < t; });
   for (auto it = lo; it != head_.end() && it->t <= to; ++it) {
-    const int64_t start = tsdb::bucketStart(it->t, res);
     if (it->t <= sealedTo) {
+      const int64_t start = tsdb::bucketStart(it->t, res);
       if (lateStarts.empty() || lateStarts.back() != start) lateStarts.push_back(start);
       continue;
     }

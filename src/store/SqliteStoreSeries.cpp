@@ -43,8 +43,6 @@ double aggregate(const tsdb::Bucket& b, Agg agg) {
   return 0;
 }
 
-int64_t floorTo(int64_t t, int64_t res) { return tsdb::bucketStart(t, res); }
-
 }  // namespace
 
 Result<std::vector<tsdb::Sample>> SqliteStore::rawRange(ReaderPool::Lease& lease, const Series& s, int64_t from,
@@ -58,8 +56,8 @@ Result<std::vector<tsdb::Sample>> SqliteStore::rawRange(ReaderPool::Lease& lease
 Result<std::vector<tsdb::Bucket>> SqliteStore::bucketsAt(ReaderPool::Lease& lease, const Series& s, int64_t res,
                                                          int64_t from, int64_t to) const {
   // Whole `res` buckets inside [from, to] come from the rollups, the partial ones at the edges from raw samples.
-  const int64_t innerFrom = floorTo(from + res - 1, res);  // first bucket start >= from
-  const int64_t innerEnd = floorTo(to + 1, res);           // end (exclusive) of the last whole bucket
+  const int64_t innerFrom = tsdb::bucketStart(from + res - 1, res);  // first bucket start >= from
+  const int64_t innerEnd = tsdb::bucketStart(to + 1, res);           // end (exclusive) of the last whole bucket
   if (innerFrom >= innerEnd) {
     auto raw = rawRange(lease, s, from, to);
     if (!raw) return raw.error();

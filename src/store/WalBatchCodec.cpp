@@ -12,21 +12,25 @@ uint64_t zigzag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cas
 int64_t unzigzag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 }  // namespace
 
+WalBatchCodec::Encoder::Encoder(size_t count) {
+  out_.reserve(count * 14 + 8);
+  out_.push_back(kVersion);
+  tsdb::putUvarint(out_, count);
+}
+
+void WalBatchCodec::Encoder::add(const WalEntry& e) {
+  tsdb::putUvarint(out_, (static_cast<uint64_t>(e.series) << 2) | (e.sample.q & 3));
+  tsdb::putUvarint(out_, zigzag(e.sample.t - prevT_));
+  prevT_ = e.sample.t;
+  char raw[8];
+  std::memcpy(raw, &e.sample.v, 8);
+  out_.append(raw, 8);
+}
+
 std::string WalBatchCodec::encode(const std::vector<WalEntry>& entries) {
-  std::string out;
-  out.reserve(entries.size() * 14 + 8);
-  out.push_back(kVersion);
-  tsdb::putUvarint(out, entries.size());
-  int64_t prevT = 0;
-  for (const auto& e : entries) {
-    tsdb::putUvarint(out, (static_cast<uint64_t>(e.series) << 2) | (e.sample.q & 3));
-    tsdb::putUvarint(out, zigzag(e.sample.t - prevT));
-    prevT = e.sample.t;
-    char raw[8];
-    std::memcpy(raw, &e.sample.v, 8);
-    out.append(raw, 8);
-  }
-  return out;
+  Encoder enc(entries.size());
+  for (const auto& e : entries) enc.add(e);
+  return enc.finish();
 }
 
 Status WalBatchCodec::decode(std::string_view blob, const std::function<void(const WalEntry&)>& each) {
