@@ -26,7 +26,7 @@ std::string errorFrame(std::string_view code, std::string_view message) {
 }
 }  // namespace
 
-void StreamEndpoint::onOpen(const std::shared_ptr<http::WebSocketPeer>& peer) {
+void StreamEndpoint::onOpen(const std::shared_ptr<http::WebSocketPeer>& peer, const http::Request& upgrade) {
   std::lock_guard lock(mu_);
   peers_[peer.get()] = std::make_shared<PeerSubscriber>(peer);
 }

@@ -12,7 +12,7 @@ namespace cityops::api {
 class StreamEndpoint final : public http::WebSocketHandler {
  public:
   explicit StreamEndpoint(stream::Hub& hub) : hub_(hub) {}
-  void onOpen(const std::shared_ptr<http::WebSocketPeer>& peer) override;
+  void onOpen(const std::shared_ptr<http::WebSocketPeer>& peer, const http::Request& upgrade) override;
   void onMessage(const std::shared_ptr<http::WebSocketPeer>& peer, std::string_view text) override;
   void onClose(const std::shared_ptr<http::WebSocketPeer>& peer) override;
 

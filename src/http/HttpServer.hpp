@@ -1,6 +1,7 @@
 #pragma once
 // HTTP/1.1 + WebSocket server on Boost.Beast: a fixed pool of I/O threads sharing one io_context.
 #include "common/Result.hpp"
+#include "http/Gate.hpp"
 #include "http/Router.hpp"
 #include "metrics/Registry.hpp"
 
@@ -19,6 +20,9 @@ class HttpServer {
     int threads = 2;                              // I/O threads
     std::size_t bodyLimit = 64u * 1024 * 1024;    // larger bodies get 413
     std::size_t wsQueueLimit = 1024;              // queued frames per WebSocket client before it is dropped
+    std::size_t headerLimit = 64 * 1024;          // larger request headers get 431
+    std::size_t wsMessageLimit = 64 * 1024;       // larger incoming WebSocket messages close the connection (1009)
+    Gate* gate = nullptr;                         // not owned; outlives the server. null: every request passes
   };
 
   HttpServer(Options options, const Router& router, metrics::Registry& registry);

@@ -23,7 +23,6 @@ constexpr auto kIdleTimeout = 60s;      // waiting for (the header of) the next 
 constexpr auto kBodyTimeout = 120s;     // reading a request body
 constexpr auto kWriteTimeout = 60s;     // writing a response
 constexpr auto kLingerTimeout = 2s;     // draining unread input before closing after an error
-constexpr std::size_t kHeaderLimit = 1024 * 1024;
 
 using beast::iequals;
 
@@ -104,12 +103,13 @@ void HttpSession::doRead() {
   if (closed_) return;
   parser_.emplace();
   parser_->body_limit(core_.options.bodyLimit);
-  parser_->header_limit(kHeaderLimit);
+  parser_->header_limit(static_cast<std::uint32_t>(core_.options.headerLimit));
   route_ = "unmatched";
   method_ = "other";
   version_ = 11;
   keepAlive_ = false;
   head_ = false;
+  origin_.clear();
   stream_.expires_after(kIdleTimeout);
   bhttp::async_read_header(stream_, buffer_, *parser_,
                            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onHeader(ec); });
@@ -157,7 +157,9 @@ void HttpSession::readFailed(beast::error_code ec) {
                          "request body exceeds " + std::to_string(core_.options.bodyLimit) + " bytes"),
          After::linger);
   } else if (ec == bhttp::error::header_limit) {
-    send(Response::error(431, "too_large", "request header exceeds 1 MiB"), After::linger);
+    send(Response::error(431, "too_large",
+                         "request header exceeds " + std::to_string(core_.options.headerLimit) + " bytes"),
+         After::linger);
   } else if (ec.category() == httpCategory && ec != bhttp::error::end_of_stream &&
              ec != bhttp::error::partial_message) {
     send(Response::error(400, "bad_request", "malformed HTTP request: " + ec.message()), After::linger);
@@ -185,12 +187,28 @@ void HttpSession::handle() {
   }
   r.headers.reserve(static_cast<std::size_t>(std::distance(req.begin(), req.end())));
   for (const auto& f : req) r.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+  {
+    beast::error_code ec;
+    const auto peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) r.remote = peer.address().to_string();
+  }
+  Gate* const gate = core_.options.gate;
+  origin_ = std::string(r.header("Origin"));
+  if (gate && req.method() == bhttp::verb::options && !origin_.empty() &&
+      !r.header("Access-Control-Request-Method").empty()) {
+    route_ = "preflight";
+    if (auto res = gate->preflight(r)) return send(std::move(*res), After::keepAlive);
+  }
 
   const bool isUpgrade = ws::is_upgrade(req);
   const Router::Match m = core_.router.match(r, isUpgrade);
+  if (gate && (m.handler || (m.websocket && isUpgrade))) {
+    route_ = m.route;
+    if (auto refused = gate->admit(r, m.route)) return send(std::move(*refused), After::keepAlive);
+  }
   if (m.websocket && isUpgrade) {
     route_ = m.route;
-    return upgrade(m.websocket, std::move(req));
+    return upgrade(m.websocket, std::move(req), std::move(r));
   }
   if (!m.handler) {
     if (m.status == 405) {
@@ -224,14 +242,15 @@ void HttpSession::handle() {
   }
 }
 
-void HttpSession::upgrade(std::shared_ptr<WebSocketHandler> handler, bhttp::request<bhttp::string_body> req) {
+void HttpSession::upgrade(std::shared_ptr<WebSocketHandler> handler, bhttp::request<bhttp::string_body> req,
+                          Request request) {
   record(101);
   closed_ = true;
   core_.remove(id_);
   id_ = 0;
   stream_.expires_never();
   auto session = std::make_shared<WebSocketSession>(stream_.release_socket(), core_, std::move(handler));
-  session->start(std::move(req));
+  session->start(std::move(req), std::move(request));
 }
 
 void HttpSession::deliver(Response res) {
@@ -246,6 +265,12 @@ void HttpSession::send(Response r, After after) {
   const int status = (r.status >= 200 && r.status <= 599) ? r.status : 500;
   record(status);
   if (after == After::keepAlive && (!keepAlive_ || core_.stopping())) after = After::close;
+  if (Gate* gate = core_.options.gate) {
+    try {
+      gate->decorate(origin_, r);
+    } catch (...) {  // headers never fail a response
+    }
+  }
 
   res_ = {};
   res_.version(version_);

@@ -39,7 +39,7 @@ class HttpSession : public Session, public std::enable_shared_from_this<HttpSess
   void onRead(beast::error_code ec);
   void readFailed(beast::error_code ec);
   void handle();
-  void upgrade(std::shared_ptr<WebSocketHandler> handler, bhttp::request<bhttp::string_body> req);
+  void upgrade(std::shared_ptr<WebSocketHandler> handler, bhttp::request<bhttp::string_body> req, Request request);
   void send(Response res, After after);
   void onWrite(beast::error_code ec, After after);
   void lingerClose();
@@ -65,6 +65,7 @@ class HttpSession : public Session, public std::enable_shared_from_this<HttpSess
   bool head_ = false;
   std::string route_ = "unmatched";
   std::string method_ = "other";
+  std::string origin_;  // the request's Origin header, for Gate::decorate
 };
 
 }  // namespace cityops::http::detail

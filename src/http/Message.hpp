@@ -1,9 +1,12 @@
 #pragma once
 // Request and Response as the rest of cityops sees them: no Beast types leak out of src/http/.
+#include "auth/Principal.hpp"
+
 #include <boost/json/value.hpp>
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,6 +22,9 @@ struct Request {
   std::map<std::string, std::string> params;       // path parameters from the route pattern, e.g. {id}
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  std::string remote;                              // client IP address ("127.0.0.1", "::1")
+  /// Who is calling, once the server's Gate has authenticated the request; null for anonymous requests.
+  std::shared_ptr<const auth::Principal> principal;
 
   /// Case-insensitive header lookup; empty when absent.
   std::string_view header(std::string_view name) const;

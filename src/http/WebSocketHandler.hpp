@@ -1,4 +1,6 @@
 #pragma once
+#include "http/Message.hpp"
+
 #include <memory>
 #include <string>
 #include <string_view>
@@ -21,7 +23,8 @@ class WebSocketPeer {
 class WebSocketHandler {
  public:
   virtual ~WebSocketHandler() = default;
-  virtual void onOpen(const std::shared_ptr<WebSocketPeer>& peer) = 0;
+  /// `upgrade` is the HTTP request that opened the connection (query, remote address, principal), without body.
+  virtual void onOpen(const std::shared_ptr<WebSocketPeer>& peer, const Request& upgrade) = 0;
   virtual void onMessage(const std::shared_ptr<WebSocketPeer>& peer, std::string_view text) = 0;
   virtual void onClose(const std::shared_ptr<WebSocketPeer>& peer) = 0;
 };

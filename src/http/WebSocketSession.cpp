@@ -47,13 +47,14 @@ WebSocketSession::WebSocketSession(tcp::socket socket, ServerCore& core, std::sh
       closeTimer_(executor_),
       handler_(std::move(handler)) {}
 
-void WebSocketSession::start(bhttp::request<bhttp::string_body> req) {
+void WebSocketSession::start(bhttp::request<bhttp::string_body> req, Request request) {
   id_ = core_.add(shared_from_this());
   if (id_ == 0) return closeSocket();
   req_ = std::move(req);
+  request_ = std::move(request);
   ws_.set_option(ws::stream_base::timeout::suggested(beast::role_type::server));
   ws_.set_option(ws::stream_base::decorator([](ws::response_type& res) { res.set(bhttp::field::server, "cityops"); }));
-  ws_.read_message_max(kMaxMessage);
+  ws_.read_message_max(core_.options.wsMessageLimit);
   ws_.async_accept(req_, [self = shared_from_this()](beast::error_code ec) { self->onAccept(ec); });
 }
 
@@ -70,8 +71,10 @@ void WebSocketSession::onAccept(beast::error_code ec) {
     open_.store(true, std::memory_order_release);
   }
   opened_ = true;
+  const Request request = std::move(request_);
+  request_ = {};
   try {
-    handler_->onOpen(peer_);
+    handler_->onOpen(peer_, request);
   } catch (const std::exception& e) {
     spdlog::error("websocket: onOpen threw: {}", e.what());
     requestClose("internal error");

@@ -27,7 +27,8 @@ class WebSocketSession : public Session, public std::enable_shared_from_this<Web
   WebSocketSession(tcp::socket socket, ServerCore& core, std::shared_ptr<WebSocketHandler> handler);
 
   /// Registers with the core and answers the upgrade request; call once, on the socket's strand.
-  void start(bhttp::request<bhttp::string_body> req);
+  /// `request` is the upgrade request as the application sees it (handed to WebSocketHandler::onOpen).
+  void start(bhttp::request<bhttp::string_body> req, Request request);
   void shutdown() override;
 
   // Called through the peer, from any thread.
@@ -35,7 +36,6 @@ class WebSocketSession : public Session, public std::enable_shared_from_this<Web
   void requestClose(std::string reason);
   bool isOpen() const { return open_.load(std::memory_order_acquire); }
 
-  static constexpr std::size_t kMaxMessage = 64 * 1024;
 
  private:
   void onAccept(beast::error_code ec);
@@ -53,6 +53,7 @@ class WebSocketSession : public Session, public std::enable_shared_from_this<Web
   ws::stream<beast::tcp_stream> ws_;
   beast::flat_buffer buffer_;
   bhttp::request<bhttp::string_body> req_;  // alive during async_accept
+  Request request_;                         // for onOpen, then released
   asio::steady_timer closeTimer_;           // hard deadline for the close handshake
   std::shared_ptr<WebSocketHandler> handler_;
   std::shared_ptr<WebSocketPeer> peer_;     // reset in finish() (the peer owns the core: no cycles)

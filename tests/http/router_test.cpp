@@ -21,7 +21,7 @@ Handler tagged(std::string* out, std::string tag) {
 }
 
 struct NullWs : WebSocketHandler {
-  void onOpen(const std::shared_ptr<WebSocketPeer>&) override {}
+  void onOpen(const std::shared_ptr<WebSocketPeer>&, const Request&) override {}
   void onMessage(const std::shared_ptr<WebSocketPeer>&, std::string_view) override {}
   void onClose(const std::shared_ptr<WebSocketPeer>&) override {}
 };

@@ -19,7 +19,7 @@ namespace {
 /// Echoes text; "subscribe" makes the peer a subscriber; "close:<reason>" closes from the server side.
 class PubSub : public WebSocketHandler {
  public:
-  void onOpen(const std::shared_ptr<WebSocketPeer>& peer) override {
+  void onOpen(const std::shared_ptr<WebSocketPeer>& peer, const Request&) override {
     std::lock_guard lock(mu_);
     ++opens_;
     EXPECT_TRUE(peer->isOpen());
