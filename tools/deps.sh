@@ -5,7 +5,7 @@ packages=(
   build-essential cmake pkg-config ccache curl ca-certificates python3
   clang libclang-rt-14-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlite3-dev sqlite3 libspdlog-dev libcli11-dev libtomlplusplus-dev libsodium-dev
+  libsqlite3-dev sqlite3 libspdlog-dev libcli11-dev libtomlplusplus-dev libsodium-dev libssl-dev openssl
   libgtest-dev libgmock-dev libbenchmark-dev
   libpq-dev libmosquitto-dev
 )

@@ -9,6 +9,8 @@
 
 #include <boost/json.hpp>
 
+#include <unordered_set>
+
 namespace cityops::api {
 
 namespace json = boost::json;
@@ -49,6 +51,9 @@ Api::Api(store::Store& store, stream::Hub& hub, metrics::Registry& metrics, cons
 Response Api::errorResponse(const Error& e) {
   int status = 500;
   if (e.code == "bad_request") status = 400;
+  else if (e.code == "unauthenticated") status = 401;
+  else if (e.code == "forbidden") status = 403;
+  else if (e.code == "too_many_requests") status = 429;
   else if (e.code == "not_found") status = 404;
   else if (e.code == "conflict") status = 409;
   else if (e.code == "too_large") status = 413;
@@ -68,14 +73,7 @@ void Api::registerRoutes(http::Router& r) {
     if (store_.ready()) reply(Response::json(200, {{"status", "ready"}}));
     else reply(Response::error(503, "unavailable", "the store is not open"));
   });
-  r.add("GET", "/metrics", [this](Request&&, Reply reply) {
-    auto st = store_.stats();
-    metrics_.gauge("cityops_entities", "Entities known").set(static_cast<double>(st.entities));
-    metrics_.gauge("cityops_series", "Series known").set(static_cast<double>(st.series));
-    metrics_.gauge("cityops_head_samples", "Samples not yet sealed into chunks").set(static_cast<double>(st.headSamples));
-    metrics_.gauge("cityops_stream_subscribers", "Live stream clients").set(static_cast<double>(hub_.subscriberCount()));
-    reply(Response::text(200, metrics_.render(), "text/plain; version=0.0.4; charset=utf-8"));
-  });
+  registerMetricsRoute(r);
   r.add("GET", "/api/v1/openapi.json",
         [](Request&&, Reply reply) { reply(Response::text(200, std::string(OpenApi::document()), "application/json")); });
   r.add("POST", "/api/v1/entities", bind(&Api::createEntities));
@@ -88,6 +86,17 @@ void Api::registerRoutes(http::Router& r) {
   r.add("GET", "/api/v1/latest", bind(&Api::latest));
 }
 
+void Api::registerMetricsRoute(http::Router& r) {
+  r.add("GET", "/metrics", [this](Request&&, Reply reply) {
+    auto st = store_.stats();
+    metrics_.gauge("cityops_entities", "Entities known").set(static_cast<double>(st.entities));
+    metrics_.gauge("cityops_series", "Series known").set(static_cast<double>(st.series));
+    metrics_.gauge("cityops_head_samples", "Samples not yet sealed into chunks").set(static_cast<double>(st.headSamples));
+    metrics_.gauge("cityops_stream_subscribers", "Live stream clients").set(static_cast<double>(hub_.subscriberCount()));
+    reply(Response::text(200, metrics_.render(), "text/plain; version=0.0.4; charset=utf-8"));
+  });
+}
+
 void Api::createEntities(Request&& req, Reply reply) {
   auto body = parseBody(req);
   if (!body) return reply(errorResponse(body.error()));
@@ -97,7 +106,9 @@ void Api::createEntities(Request&& req, Reply reply) {
     if (!e) return reply(errorResponse(e.error()));
     auto created = store_.createEntity(std::move(*e));
     if (!created) return reply(errorResponse(created.error()));
-    auto resp = Response::json(201, model::EntityCodec::toJson(*created));
+    auto createdJson = model::EntityCodec::toJson(*created);
+    if (auditor_) auditor_->record(req, "entity.create", "entity:" + created->id, {}, toJsonText(createdJson));
+    auto resp = Response::json(201, std::move(createdJson));
     resp.headers.emplace_back("Location", "/api/v1/entities/" + created->id);
     return reply(std::move(resp));
   }
@@ -116,6 +127,13 @@ void Api::createEntities(Request&& req, Reply reply) {
   json::array out;
   out.reserve(created->size());
   for (const auto& e : *created) out.push_back(model::EntityCodec::toJson(e));
+  if (auditor_) {
+    json::array ids;
+    for (const auto& e : *created) ids.emplace_back(e.id);
+    const std::string target = created->size() == 1 ? "entity:" + created->front().id
+                                                     : "entities:" + std::to_string(created->size());
+    auditor_->record(req, "entity.create", target, {}, toJsonText(json::object{{"ids", std::move(ids)}}));
+  }
   reply(Response::json(201, out));
 }
 
@@ -179,15 +197,24 @@ void Api::patchEntity(Request&& req, Reply reply) {
   if (auto checked = model::EntityCodec::applyPatch(blank, *body, 0); !checked)
     return reply(errorResponse(checked.error()));
   const int64_t now = clock_.nowMs();
+  std::string before;
   auto saved = store_.updateEntity(req.params["id"], [&](model::Entity current) {
+    if (auditor_) before = toJsonText(model::EntityCodec::toJson(current));
     return model::EntityCodec::applyPatch(std::move(current), *body, now);
   });
   if (!saved) return reply(errorResponse(saved.error()));
-  reply(Response::json(200, model::EntityCodec::toJson(*saved)));
+  auto savedJson = model::EntityCodec::toJson(*saved);
+  if (auditor_) auditor_->record(req, "entity.update", "entity:" + saved->id, std::move(before), toJsonText(savedJson));
+  reply(Response::json(200, std::move(savedJson)));
 }
 
 void Api::deleteEntity(Request&& req, Reply reply) {
+  std::string before;
+  if (auditor_) {
+    if (auto e = store_.getEntity(req.params["id"])) before = toJsonText(model::EntityCodec::toJson(*e));
+  }
   if (auto s = store_.deleteEntity(req.params["id"]); !s) return reply(errorResponse(s.error()));
+  if (auditor_) auditor_->record(req, "entity.delete", "entity:" + req.params["id"], std::move(before));
   reply(Response{204, "application/json", "", {}});
 }
 
@@ -197,6 +224,16 @@ void Api::ingest(Request&& req, Reply reply) {
   // Anything but NDJSON is read as JSON (curl -d sends form-urlencoded by default); the parser judges.
   auto batch = model::ObservationDecoder::decode(req.body, ndjson, clock_.nowMs());
   if (!batch) return reply(errorResponse(batch.error()));
+  if (req.principal && req.principal->kind == auth::Principal::Kind::Device) {
+    // A device key writes only the entities it is scoped to; one foreign observation refuses the whole batch.
+    const auto& scope = req.principal->scope;
+    const std::unordered_set<std::string_view> allowed(scope.begin(), scope.end());
+    for (const auto& o : *batch) {
+      if (!allowed.contains(o.entity))
+        return reply(Response::error(403, "forbidden",
+                                     "this device key may not write observations for entity '" + o.entity + "'"));
+    }
+  }
   if (batch->empty()) return reply(Response::json(200, {{"accepted", 0}}));
   store_.ingest(std::move(*batch), [reply = std::move(reply)](Result<size_t> r) {
     if (!r) return reply(errorResponse(r.error()));

@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 namespace cityops::api {
 
 namespace json = boost::json;
@@ -26,9 +28,56 @@ std::string errorFrame(std::string_view code, std::string_view message) {
 }
 }  // namespace
 
+bool StreamEndpoint::mayRead(const auth::Principal& p) const {
+  if (p.kind != auth::Principal::Kind::User) return false;
+  return std::find(readers_.begin(), readers_.end(), p.role) != readers_.end();
+}
+
 void StreamEndpoint::onOpen(const std::shared_ptr<http::WebSocketPeer>& peer, const http::Request& upgrade) {
+  bool authenticated = !authenticate_;
+  if (authenticate_ && upgrade.principal) {
+    if (!mayRead(*upgrade.principal)) {  // the Gate refuses these before the upgrade; kept as a second lock
+      peer->send(errorFrame("forbidden", "your role may not read the stream"));
+      peer->close("forbidden");
+      return;
+    }
+    authenticated = true;
+  }
   std::lock_guard lock(mu_);
-  peers_[peer.get()] = std::make_shared<PeerSubscriber>(peer);
+  peers_[peer.get()] = PeerState{std::make_shared<PeerSubscriber>(peer), authenticated};
+}
+
+void StreamEndpoint::authenticateWith(const std::shared_ptr<http::WebSocketPeer>& peer, std::string_view text) {
+  json::parse_options opt;
+  opt.max_depth = 4;
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec, {}, opt);
+  const json::string* token = nullptr;
+  if (!ec && v.is_object())
+    if (const auto* t = v.get_object().if_contains("token")) token = t->if_string();
+  if (!token) {
+    peer->send(errorFrame("unauthenticated", "send {\"token\": \"<token>\"} first, or connect with ?access_token="));
+    peer->close("unauthenticated");
+    return;
+  }
+  auto who = authenticate_(std::string_view(token->data(), token->size()));
+  if (!who) {
+    peer->send(errorFrame("unauthenticated", "the token is invalid, expired or revoked"));
+    peer->close("unauthenticated");
+    return;
+  }
+  if (!mayRead(*who)) {
+    peer->send(errorFrame("forbidden", "your role may not read the stream"));
+    peer->close("forbidden");
+    return;
+  }
+  {
+    std::lock_guard lock(mu_);
+    auto it = peers_.find(peer.get());
+    if (it == peers_.end()) return;
+    it->second.authenticated = true;
+  }
+  peer->send(toJsonText(json::object{{"authenticated", true}, {"role", auth::roleName(who->role)}}));
 }
 
 void StreamEndpoint::onMessage(const std::shared_ptr<http::WebSocketPeer>& peer, std::string_view text) {
@@ -37,8 +86,9 @@ void StreamEndpoint::onMessage(const std::shared_ptr<http::WebSocketPeer>& peer,
     std::lock_guard lock(mu_);
     auto it = peers_.find(peer.get());
     if (it == peers_.end()) return;
-    sub = it->second;
+    if (it->second.authenticated) sub = it->second.subscriber;
   }
+  if (!sub) return authenticateWith(peer, text);
   json::parse_options opt;
   opt.max_depth = 8;
   boost::system::error_code ec;
@@ -74,7 +124,7 @@ void StreamEndpoint::onClose(const std::shared_ptr<http::WebSocketPeer>& peer) {
     std::lock_guard lock(mu_);
     auto it = peers_.find(peer.get());
     if (it == peers_.end()) return;
-    sub = std::move(it->second);
+    sub = std::move(it->second.subscriber);
     peers_.erase(it);
   }
   hub_.unsubscribe(sub.get());

@@ -1,26 +1,46 @@
 #pragma once
 // WebSocket /api/v1/stream: {"subscribe": [topics]} in, committed events out (see stream::Hub).
+// Only users whose role may read operations data get events. The token comes with the upgrade (Authorization
+// header or ?access_token=, checked by the server's Gate) or as the first message {"token": "..."}; until then any
+// other message closes the connection.
+#include "auth/Principal.hpp"
+#include "common/Result.hpp"
 #include "http/WebSocketHandler.hpp"
 #include "stream/Hub.hpp"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 namespace cityops::api {
 
 class StreamEndpoint final : public http::WebSocketHandler {
  public:
-  explicit StreamEndpoint(stream::Hub& hub) : hub_(hub) {}
+  using Authenticate = std::function<Result<auth::Principal>(std::string_view token)>;
+  /// `authenticate` null: no authentication (every peer may subscribe; for tests of the stream alone).
+  /// `readers`: the roles whose users may subscribe.
+  StreamEndpoint(stream::Hub& hub, Authenticate authenticate = {}, std::vector<auth::Role> readers = {})
+      : hub_(hub), authenticate_(std::move(authenticate)), readers_(std::move(readers)) {}
   void onOpen(const std::shared_ptr<http::WebSocketPeer>& peer, const http::Request& upgrade) override;
   void onMessage(const std::shared_ptr<http::WebSocketPeer>& peer, std::string_view text) override;
   void onClose(const std::shared_ptr<http::WebSocketPeer>& peer) override;
 
  private:
   class PeerSubscriber;
+  struct PeerState {
+    std::shared_ptr<PeerSubscriber> subscriber;
+    bool authenticated = false;
+  };
+  bool mayRead(const auth::Principal& p) const;
+  void authenticateWith(const std::shared_ptr<http::WebSocketPeer>& peer, std::string_view text);
+
   stream::Hub& hub_;
+  Authenticate authenticate_;
+  std::vector<auth::Role> readers_;
   std::mutex mu_;
-  std::map<const http::WebSocketPeer*, std::shared_ptr<PeerSubscriber>> peers_;
+  std::map<const http::WebSocketPeer*, PeerState> peers_;
 };
 
 }  // namespace cityops::api

@@ -1,6 +1,14 @@
 // cityops: the Intelligent Operations Center server.
 #include "api/Api.hpp"
+#include "api/AuthApi.hpp"
+#include "api/Auditor.hpp"
 #include "api/StreamEndpoint.hpp"
+#include "app/UserCommand.hpp"
+#include "auth/AccessPolicy.hpp"
+#include "auth/AccountStore.hpp"
+#include "auth/FirstRun.hpp"
+#include "auth/Gatekeeper.hpp"
+#include "auth/LoginThrottle.hpp"
 #include "common/Clock.hpp"
 #include "config/CityConfig.hpp"
 #include "http/HttpServer.hpp"
@@ -11,6 +19,7 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
@@ -95,17 +104,108 @@ int serve(const ServeArgs& args) {
     spdlog::info("{}: {} entities declared, {} created or updated", cfg.name, cfg.entities.size(), *seeded);
   }
 
+  // Accounts live in the same database file, on a connection of their own.
+  const std::string dbPath = (std::filesystem::path(cfg.dataDir) / "cityops.db").string();
+  auto accountsDb = store::SqliteDb::open(dbPath, false, cfg.fullSync);
+  if (!accountsDb) {
+    spdlog::error("cannot open the account tables in {}: {}", dbPath, accountsDb.error().message);
+    return 1;
+  }
+  if (auto s = auth::AccountStore::migrate(**accountsDb); !s) {
+    spdlog::error("cannot prepare the account tables: {}", s.error().message);
+    return 1;
+  }
+  auth::AccountStore accounts(**accountsDb, clock);
+  (void)accounts.purgeSessions(clock.nowMs());
+  api::Auditor auditor(accounts);
+  auto firstAdmin = auth::FirstRun::ensureAdmin(accounts, std::getenv("CITYOPS_ADMIN_PASSWORD"));
+  if (!firstAdmin) {
+    spdlog::error("{}", firstAdmin.error().message);
+    return 1;
+  }
+  if (firstAdmin->created) {
+    auditor.recordAs("cityops", "", "user.create", "user:admin", {}, R"({"username":"admin","role":"admin","via":"first run"})");
+    if (!firstAdmin->generatedPassword.empty()) {
+      // Printed once, on standard output only (not through the log): it is not stored anywhere in clear.
+      std::cout << "\n  First run: created the user 'admin' with the password\n\n      "
+                << firstAdmin->generatedPassword
+                << "\n\n  It is shown only this once. Set CITYOPS_ADMIN_PASSWORD before the first start to choose it.\n\n"
+                << std::flush;
+    } else {
+      spdlog::info("first run: created the user 'admin' with the password from CITYOPS_ADMIN_PASSWORD");
+    }
+  }
+  if (args.demo) {
+    auto demoLogin = auth::FirstRun::ensureDemoOperator(accounts, cfg.dataDir);
+    if (!demoLogin) {
+      spdlog::error("cannot create the demo operator: {}", demoLogin.error().message);
+      return 1;
+    }
+    if (*demoLogin) {
+      std::cout << "\n  Demo login: operator / " << **demoLogin << "   (kept in " << cfg.dataDir
+                << "/demo-login.txt)\n\n" << std::flush;
+    }
+  }
+
+  auth::Gatekeeper::Options gateOptions;
+  gateOptions.perCredential.ratePerSecond = cfg.security.rateLimit;
+  gateOptions.perCredential.burst = std::max(cfg.security.rateBurst, 1.0);
+  gateOptions.perAddress.ratePerSecond = cfg.security.anonymousRateLimit;
+  gateOptions.perAddress.burst = std::max(cfg.security.anonymousBurst, 1.0);
+  gateOptions.corsOrigins = cfg.security.corsOrigins;
+  gateOptions.hsts = !cfg.security.tlsCert.empty();
+  const auth::AccessPolicy& policy = auth::AccessPolicy::cityopsDefault();
+  auth::Gatekeeper gate(accounts, policy, clock, registry, gateOptions);
+  auth::LoginThrottle throttle(clock);
+
   api::Api api(*store, hub, registry, clock);
+  api.setAuditor(&auditor);
+  api::AuthApi::Options authOptions;
+  authOptions.sessionTtlMs = cfg.security.sessionMinutes * 60 * 1000;
+  api::AuthApi authApi(accounts, gate, throttle, auditor, clock, authOptions);
   http::Router router;
   api.registerRoutes(router);
-  router.addWebSocket("/api/v1/stream", std::make_shared<api::StreamEndpoint>(hub));
+  authApi.registerRoutes(router);
+  const auto* streamRule = policy.find("GET", "/api/v1/stream");
+  router.addWebSocket("/api/v1/stream",
+                      std::make_shared<api::StreamEndpoint>(
+                          hub, [&gate](std::string_view token) { return gate.authenticate(token); },
+                          streamRule ? streamRule->roles : std::vector<auth::Role>{}));
+  for (const auto& [method, pattern] : router.routes()) {
+    if (!policy.find(method, pattern))  // it would be refused to everyone: a route added without a rule
+      spdlog::warn("route {} {} has no access rule: refused to everyone", method, pattern);
+  }
+  httpOptions.gate = &gate;
+  httpOptions.tlsCert = cfg.security.tlsCert;
+  httpOptions.tlsKey = cfg.security.tlsKey;
   http::HttpServer server(httpOptions, router, registry);
   if (auto s = server.start(); !s) {
     spdlog::error("cannot listen on {}: {}", cfg.listen, s.error().message);
     return 1;
   }
-  spdlog::info("cityops serving {} on http://{}:{} (data in {})", cfg.name, httpOptions.host, server.port(),
+  const char* scheme = cfg.security.tlsCert.empty() ? "http" : "https";
+  spdlog::info("cityops serving {} on {}://{}:{} (data in {})", cfg.name, scheme, httpOptions.host, server.port(),
                cfg.dataDir);
+
+  // Optionally /metrics on an address of its own, without login (for a Prometheus on the operations network).
+  std::unique_ptr<http::Router> metricsRouter;
+  std::unique_ptr<http::HttpServer> metricsServer;
+  if (!cfg.security.metricsListen.empty()) {
+    http::HttpServer::Options metricsOptions;
+    if (!splitListen(cfg.security.metricsListen, metricsOptions.host, metricsOptions.port)) {
+      spdlog::error("metrics_listen must be HOST:PORT, got '{}'", cfg.security.metricsListen);
+      return 2;
+    }
+    metricsOptions.threads = 1;
+    metricsRouter = std::make_unique<http::Router>();
+    api.registerMetricsRoute(*metricsRouter);
+    metricsServer = std::make_unique<http::HttpServer>(metricsOptions, *metricsRouter, registry);
+    if (auto s = metricsServer->start(); !s) {
+      spdlog::error("cannot listen on {} for /metrics: {}", cfg.security.metricsListen, s.error().message);
+      return 1;
+    }
+    spdlog::info("metrics on http://{}:{}/metrics", metricsOptions.host, metricsServer->port());
+  }
 
   std::unique_ptr<sim::Simulator> simulator;
   if (args.demo) {
@@ -118,6 +218,7 @@ int serve(const ServeArgs& args) {
   sigwait(&stopSignals, &sig);
   spdlog::info("stopping (signal {})", sig);
   if (simulator) simulator->stop();
+  if (metricsServer) metricsServer->stop();
   server.stop();
   store->close();
   spdlog::info("stopped cleanly");
@@ -139,7 +240,19 @@ int main(int argc, char** argv) {
   serveCmd->add_flag("--full-sync", args.fullSync, "fsync every commit (survives power loss; slower)");
   serveCmd->add_option("--log-level", args.logLevel, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+
+  app::UserAddArgs userArgs;
+  auto* userCmd = app.add_subcommand("user", "Manage user accounts");
+  userCmd->require_subcommand(1);
+  auto* userAdd = userCmd->add_subcommand("add", "Create a user (password from standard input or --password-file)");
+  userAdd->add_option("name", userArgs.name, "User name")->required();
+  userAdd->add_option("--role", userArgs.role, "admin, operator or viewer")
+      ->check(CLI::IsMember({"admin", "operator", "viewer"}));
+  userAdd->add_option("--data", userArgs.dataDir, "Data directory of the server (default ./data)");
+  userAdd->add_option("--password-file", userArgs.passwordFile, "Read the password from the first line of FILE");
+
   CLI11_PARSE(app, argc, argv);
   if (*serveCmd) return serve(args);
+  if (*userAdd) return app::runUserAdd(userArgs);
   return 0;
 }

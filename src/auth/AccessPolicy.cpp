@@ -42,8 +42,7 @@ const AccessRule* AccessPolicy::find(std::string_view method, std::string_view p
   return it == index_.end() ? nullptr : &rules_[it->second];
 }
 
-Decision AccessPolicy::decide(std::string_view method, std::string_view pattern,
-                              const std::optional<Principal>& who) const {
+Decision AccessPolicy::decide(std::string_view method, std::string_view pattern, const Principal* who) const {
   const AccessRule* rule = find(method, pattern);
   if (!rule) return Decision::Forbidden;  // deny by default, whoever asks
   const auto listed = [&](Role r) { return std::find(rule->roles.begin(), rule->roles.end(), r) != rule->roles.end(); };
@@ -52,7 +51,7 @@ Decision AccessPolicy::decide(std::string_view method, std::string_view pattern,
     return who->role == Role::Device && listed(Role::Device) ? Decision::Allow : Decision::Forbidden;
   }
   if (rule->isPublic) return Decision::Allow;
-  if (!who) return Decision::Unauthenticated;
+  if (!who) return rule->tokenInMessage ? Decision::Allow : Decision::Unauthenticated;
   if (who->role == Role::Device) return Decision::Forbidden;  // a "user" can never carry the Device role
   return listed(who->role) ? Decision::Allow : Decision::Forbidden;
 }
@@ -70,6 +69,7 @@ const AccessPolicy& AccessPolicy::cityopsDefault() {
         {"POST", "/api/v1/auth/login", {}, true},
         // any logged-in user
         {"POST", "/api/v1/auth/logout", viewerUp, false},
+        {"GET", "/api/v1/auth/me", {R::Admin, R::Operator, R::Viewer, R::Device}, false},
         // operations
         {"GET", "/metrics", admin, false},
         {"GET", "/api/v1/openapi.json", viewerUp, false},
@@ -83,13 +83,14 @@ const AccessPolicy& AccessPolicy::cityopsDefault() {
         {"POST", "/api/v1/observations", {R::Admin, R::Operator, R::Device}, false},
         {"GET", "/api/v1/entities/{id}/observations", viewerUp, false},
         {"GET", "/api/v1/latest", viewerUp, false},
-        {"GET", "/api/v1/stream", viewerUp, false},  // WebSocket upgrade
+        {"GET", "/api/v1/stream", viewerUp, false, true},  // WebSocket upgrade; token in the query or 1st message
         // users
         {"GET", "/api/v1/users", admin, false},
         {"POST", "/api/v1/users", admin, false},
         {"GET", "/api/v1/users/{id}", admin, false},
         {"PATCH", "/api/v1/users/{id}", admin, false},
         {"DELETE", "/api/v1/users/{id}", admin, false},
+        {"DELETE", "/api/v1/users/{id}/sessions", admin, false},
         // device keys
         {"GET", "/api/v1/devices/keys", admin, false},
         {"POST", "/api/v1/devices/keys", admin, false},

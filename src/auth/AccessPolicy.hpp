@@ -2,7 +2,8 @@
 // Who may call which route: one table of (method, route pattern) -> allowed roles, deny by default.
 //  - a (method, pattern) not in the table: Forbidden for everyone, anonymous included;
 //  - a public rule: Allow without credentials (and for users); a device key is allowed only if the rule lists Device;
-//  - otherwise: no principal -> Unauthenticated (401); principal whose role is not listed -> Forbidden (403).
+//  - otherwise: no principal -> Unauthenticated (401), except on tokenInMessage rules (the endpoint authenticates);
+//    principal whose role is not listed -> Forbidden (403).
 // Roles are listed explicitly per rule; there is no implicit hierarchy.
 #include "auth/Principal.hpp"
 #include "auth/Role.hpp"
@@ -28,6 +29,9 @@ struct AccessRule {
   std::string pattern;      // exactly as registered with http::Router, e.g. "/api/v1/entities/{id}"
   std::vector<Role> roles;  // who may call it when authenticated
   bool isPublic = false;    // callable without credentials
+  /// WebSocket routes: an anonymous upgrade is let through because the client may send its token as the first
+  /// message (browsers cannot set headers on a WebSocket); the endpoint then authenticates and checks `roles`.
+  bool tokenInMessage = false;
 };
 
 class AccessPolicy {
@@ -39,7 +43,11 @@ class AccessPolicy {
   static const AccessPolicy& cityopsDefault();
 
   /// `pattern` is the matched route pattern (http::Router::Match::route), not the concrete path.
-  Decision decide(std::string_view method, std::string_view pattern, const std::optional<Principal>& who) const;
+  Decision decide(std::string_view method, std::string_view pattern, const std::optional<Principal>& who) const {
+    return decide(method, pattern, who ? &*who : nullptr);
+  }
+  /// The same; `who` null for anonymous requests.
+  Decision decide(std::string_view method, std::string_view pattern, const Principal* who) const;
 
   /// The rule for (method, pattern), or null.
   const AccessRule* find(std::string_view method, std::string_view pattern) const;

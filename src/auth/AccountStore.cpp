@@ -11,8 +11,6 @@
 
 namespace cityops::auth {
 
-Error Unauthenticated(std::string msg) { return {"unauthenticated", std::move(msg)}; }
-
 namespace {
 
 constexpr const char* kSchema = R"sql(
@@ -326,6 +324,7 @@ Result<Principal> AccountStore::authenticateSessionLocked(std::string_view diges
   p.id = st->int64(0);
   p.name = std::string(st->text(1));
   p.role = *role;
+  p.expiresMs = st->int64(4);
   return p;
 }
 

@@ -5,6 +5,7 @@
 // clear secret is handed to the caller once (login / createDeviceKey) and never stored or logged.
 // Threading: every method may be called from any thread; one mutex serialises use of the connection, and password
 // hashing/verification (the slow part) runs outside it.
+#include "auth/Credentials.hpp"  // Unauthenticated()
 #include "auth/Principal.hpp"
 #include "auth/Role.hpp"
 #include "common/Clock.hpp"
@@ -20,9 +21,6 @@
 #include <vector>
 
 namespace cityops::auth {
-
-/// The error every failed login / authenticate returns (code "unauthenticated"); the message never says why.
-Error Unauthenticated(std::string msg);
 
 struct User {
   int64_t id = 0;

@@ -17,6 +17,7 @@ struct Principal {
   std::string name;                // username or device key name
   Role role = Role::Viewer;        // always Role::Device for device keys
   std::vector<std::string> scope;  // devices: the entity ids they may write observations for; empty for users
+  int64_t expiresMs = 0;           // sessions: when the token stops working; 0 for device keys (until revoked)
 
   /// Whether this principal may write observations for `entityId`: devices only within their scope; users by role
   /// (the route policy has already decided whether the user may write at all).

@@ -121,6 +121,20 @@ class Reader {
     }
     return bad(key, "must be true or false, got " + describe(*n));
   }
+  std::optional<Error> strings(std::string_view key, std::vector<std::string>& out) const {
+    const auto* n = t_.get(key);
+    if (!n) return std::nullopt;
+    const auto* a = n->as_array();
+    if (!a) return bad(key, "must be an array of strings, got " + describe(*n));
+    std::vector<std::string> v;
+    for (const auto& item : *a) {
+      const auto* s = item.as_string();
+      if (!s) return bad(key, "must be an array of strings, got an element that is " + describe(item));
+      v.push_back(s->get());
+    }
+    out = std::move(v);
+    return std::nullopt;
+  }
   /// An integer in lo..hi, checked before it is narrowed.
   std::optional<Error> integer(std::string_view key, int64_t lo, int64_t hi, int64_t& out) const {
     const auto* n = t_.get(key);
@@ -157,7 +171,7 @@ class Reader {
     if (auto err_ = (expr)) return *err_;  \
   } while (0)
 
-constexpr std::string_view kTopLevel = "[city], [server], [storage], [[entity]] or [[simulate]]";
+constexpr std::string_view kTopLevel = "[city], [server], [storage], [tls], [security], [[entity]] or [[simulate]]";
 
 }  // namespace
 
@@ -183,7 +197,7 @@ Result<CityConfig> CityConfig::parse(std::string_view text, const std::string& s
   // Top level: only the five known tables, each of the right kind.
   for (const auto& [key, node] : root) {
     const std::string k(key.str());
-    if (k == "city" || k == "server" || k == "storage") {
+    if (k == "city" || k == "server" || k == "storage" || k == "tls" || k == "security") {
       if (!node.is_table()) return configError(source, k, "must be a table ([" + k + "]), got " + describe(node));
     } else if (k == "entity" || k == "simulate") {
       if (!node.is_array())
@@ -232,11 +246,43 @@ Result<CityConfig> CityConfig::parse(std::string_view text, const std::string& s
   }
   {
     Reader server(source, "server", true, section("server"));
-    CITYOPS_TRY(server.onlyKeys({"listen", "threads"}));
+    CITYOPS_TRY(server.onlyKeys({"listen", "threads", "metrics_listen", "cors_origins"}));
     CITYOPS_TRY(server.string("listen", c.listen));
     int64_t threads = c.threads;
     CITYOPS_TRY(server.integer("threads", 1, 64, threads));
     c.threads = static_cast<int>(threads);
+    CITYOPS_TRY(server.string("metrics_listen", c.security.metricsListen));
+    CITYOPS_TRY(server.strings("cors_origins", c.security.corsOrigins));
+    for (const auto& o : c.security.corsOrigins) {
+      const bool ok = o == "*" || ((o.starts_with("http://") || o.starts_with("https://")) &&
+                                   o.find('/', o.find("//") + 2) == std::string::npos && o.size() > 8);
+      if (!ok)
+        return server.bad("cors_origins", "entries must be origins such as \"https://ioc.example.org\" (scheme and "
+                                          "host, optional port, no path) or \"*\", got \"" + clip(o) + "\"");
+    }
+  }
+  {
+    Reader tls(source, "tls", true, section("tls"));
+    CITYOPS_TRY(tls.onlyKeys({"cert", "key"}));
+    CITYOPS_TRY(tls.string("cert", c.security.tlsCert));
+    CITYOPS_TRY(tls.string("key", c.security.tlsKey));
+    if (c.security.tlsCert.empty() != c.security.tlsKey.empty())
+      return tls.badEntry("needs both cert and key (PEM file paths)");
+  }
+  {
+    Reader sec(source, "security", true, section("security"));
+    CITYOPS_TRY(sec.onlyKeys({"session_minutes", "rate_limit", "rate_burst", "anonymous_rate_limit",
+                              "anonymous_burst"}));
+    CITYOPS_TRY(sec.integer("session_minutes", 5, 60 * 24 * 30, c.security.sessionMinutes));
+    auto rate = [&](std::string_view key, double& out) -> std::optional<Error> {
+      CITYOPS_TRY(sec.number(key, out));
+      if (out < 0 || out > 1e9) return sec.bad(key, "must be 0 (no limit) .. 1e9, got " + formatNumber(out));
+      return std::nullopt;
+    };
+    CITYOPS_TRY(rate("rate_limit", c.security.rateLimit));
+    CITYOPS_TRY(rate("rate_burst", c.security.rateBurst));
+    CITYOPS_TRY(rate("anonymous_rate_limit", c.security.anonymousRateLimit));
+    CITYOPS_TRY(rate("anonymous_burst", c.security.anonymousBurst));
   }
   {
     Reader storage(source, "storage", true, section("storage"));

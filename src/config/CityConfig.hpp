@@ -30,6 +30,16 @@ struct SimulationSpec {
   int utcOffsetMinutes = 0;
 };
 
+/// [server] cors_origins / metrics_listen, [tls] and [security].
+struct SecurityConfig {
+  std::string metricsListen;             // HOST:PORT of a separate /metrics-only listener; "" for none
+  std::vector<std::string> corsOrigins;  // browser origins allowed to call the API; empty: CORS closed
+  std::string tlsCert, tlsKey;           // PEM files; both empty: plain HTTP
+  int64_t sessionMinutes = 12 * 60;      // session token lifetime
+  double rateLimit = 200, rateBurst = 400;          // requests/s per user or device key; 0 turns limits off
+  double anonymousRateLimit = 20, anonymousBurst = 60;  // per address, requests without credentials
+};
+
 struct CityConfig {
   std::string name = "cityops";
   std::string timezone = "UTC";  // "UTC" or an IANA-style Area/Location name (see config/TimeZone.hpp)
@@ -40,6 +50,7 @@ struct CityConfig {
   int threads = 2;
   std::string dataDir = "data";
   bool fullSync = false;
+  SecurityConfig security;
   std::vector<model::Entity> entities;
   std::vector<SimulationSpec> simulations;
 

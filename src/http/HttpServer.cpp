@@ -2,6 +2,7 @@
 
 #include "http/HttpSession.hpp"
 #include "http/ServerCore.hpp"
+#include "http/TlsContext.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
@@ -84,6 +85,17 @@ Status HttpServer::Impl::listen() {
 Status HttpServer::Impl::start() {
   std::lock_guard lock(stateMu_);
   if (state_ != State::idle) return Conflict("server already started or stopped");
+  const auto& o = core_->options;
+  if (o.tlsCert.empty() != o.tlsKey.empty()) {
+    return BadRequest(o.tlsCert.empty() ? "a TLS key was given without a certificate"
+                                        : "a TLS certificate was given without a key");
+  }
+  if (!o.tlsCert.empty()) {
+    // Before listening: a bad certificate must not leave a port that accepts and then fails every handshake.
+    auto tls = detail::makeTlsContext(o.tlsCert, o.tlsKey);
+    if (!tls) return tls.error();
+    core_->tls = std::move(*tls);
+  }
   try {
     if (Status s = listen(); !s.ok()) {
       acceptor_.reset();
@@ -150,7 +162,11 @@ void HttpServer::Impl::onAccept(boost::system::error_code ec, tcp::socket socket
   try {
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    std::make_shared<detail::HttpSession>(std::move(socket), *core_)->start();
+    if (core_->tls) {
+      std::make_shared<detail::TlsHttpSession>(std::move(socket), *core_)->start();
+    } else {
+      std::make_shared<detail::PlainHttpSession>(std::move(socket), *core_)->start();
+    }
   } catch (const std::exception& e) {
     spdlog::error("http: cannot start a session: {}", e.what());
   }

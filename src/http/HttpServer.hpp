@@ -1,5 +1,6 @@
 #pragma once
-// HTTP/1.1 + WebSocket server on Boost.Beast: a fixed pool of I/O threads sharing one io_context.
+// HTTP/1.1 + WebSocket server on Boost.Beast: a fixed pool of I/O threads sharing one io_context. Plain TCP, or
+// TLS (HTTPS and wss) when given a certificate and key.
 #include "common/Result.hpp"
 #include "http/Gate.hpp"
 #include "http/Router.hpp"
@@ -23,6 +24,10 @@ class HttpServer {
     std::size_t headerLimit = 64 * 1024;          // larger request headers get 431
     std::size_t wsMessageLimit = 64 * 1024;       // larger incoming WebSocket messages close the connection (1009)
     Gate* gate = nullptr;                         // not owned; outlives the server. null: every request passes
+    // TLS: PEM files of the certificate (chain) and its unencrypted private key. Both set: every connection is
+    // TLS 1.2+; both empty: plain TCP. Read once by start().
+    std::string tlsCert;
+    std::string tlsKey;
   };
 
   HttpServer(Options options, const Router& router, metrics::Registry& registry);
@@ -30,7 +35,8 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  /// Binds and starts the I/O threads. Returns an error (e.g. address in use) instead of throwing.
+  /// Loads the TLS certificate and key (when set), binds and starts the I/O threads. Returns an error (address in
+  /// use; only one of tlsCert/tlsKey; a TLS file missing, invalid or not matching) instead of throwing.
   Status start();
   /// The bound port (after start()).
   uint16_t port() const;

@@ -19,10 +19,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto kIdleTimeout = 60s;      // waiting for (the header of) the next request
-constexpr auto kBodyTimeout = 120s;     // reading a request body
-constexpr auto kWriteTimeout = 60s;     // writing a response
-constexpr auto kLingerTimeout = 2s;     // draining unread input before closing after an error
+constexpr auto kIdleTimeout = 60s;       // waiting for (the header of) the next request
+constexpr auto kBodyTimeout = 120s;      // reading a request body
+constexpr auto kWriteTimeout = 60s;      // writing a response
+constexpr auto kLingerTimeout = 2s;      // draining unread input before closing after an error
+constexpr auto kHandshakeTimeout = 30s;  // the TLS handshake, before the first request
 
 using beast::iequals;
 
@@ -47,9 +48,10 @@ std::string methodLabel(const bhttp::request<bhttp::string_body>& req) {
 }  // namespace
 
 /// Shared by all copies of one Reply callback. Delivers exactly one response, from any thread.
+template <class Conn>
 class ReplyState {
  public:
-  ReplyState(std::shared_ptr<ServerCore> core, std::shared_ptr<HttpSession> session)
+  ReplyState(std::shared_ptr<ServerCore> core, std::shared_ptr<Conn> session)
       : core_(std::move(core)), session_(std::move(session)) {}
   ReplyState(const ReplyState&) = delete;
   ReplyState& operator=(const ReplyState&) = delete;
@@ -77,29 +79,63 @@ class ReplyState {
   }
 
   std::shared_ptr<ServerCore> core_;  // declared first: released last
-  std::shared_ptr<HttpSession> session_;
+  std::shared_ptr<Conn> session_;
   std::atomic<bool> done_{false};
 };
 
-HttpSession::HttpSession(tcp::socket socket, ServerCore& core)
-    : core_(core), executor_(socket.get_executor()), stream_(std::move(socket)) {}
+namespace {
 
-void HttpSession::start() {
+template <class Stream>
+Stream makeStream(tcp::socket socket, ServerCore& core) {
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    return Stream(std::move(socket), *core.tls);
+  } else {
+    return Stream(std::move(socket));
+  }
+}
+
+}  // namespace
+
+template <class Stream>
+HttpSession<Stream>::HttpSession(tcp::socket socket, ServerCore& core)
+    : core_(core), executor_(socket.get_executor()), stream_(makeStream<Stream>(std::move(socket), core)) {}
+
+template <class Stream>
+void HttpSession<Stream>::start() {
   id_ = core_.add(shared_from_this());
   asio::post(executor_, [self = shared_from_this()] {
-    if (self->id_ == 0) {
-      self->closeNow();  // server is stopping
+    if (self->id_ == 0) return self->closeNow();  // server is stopping
+    if constexpr (kTls) {
+      self->lowest().expires_after(kHandshakeTimeout);
+      self->stream_.async_handshake(asio::ssl::stream_base::server,
+                                    [self](beast::error_code ec) { self->onHandshake(ec); });
     } else {
       self->doRead();
     }
   });
 }
 
-void HttpSession::shutdown() {
+template <class Stream>
+void HttpSession<Stream>::onHandshake(beast::error_code ec) {
+  if (ec) {
+    // Plain HTTP on the TLS port, scanners, clients that reject the certificate, the timeout: nothing to answer.
+    const uint64_t n = core_.tlsHandshakeFailures.fetch_add(1, std::memory_order_relaxed) + 1;
+    beast::error_code ignored;
+    const auto peer = lowest().socket().remote_endpoint(ignored);
+    spdlog::debug("http: TLS handshake with {} failed ({} so far): {}", ignored ? "?" : peer.address().to_string(),
+                  n, ec.message());
+    return closeNow();
+  }
+  doRead();
+}
+
+template <class Stream>
+void HttpSession<Stream>::shutdown() {
   asio::post(executor_, [self = shared_from_this()] { self->closeNow(); });
 }
 
-void HttpSession::doRead() {
+template <class Stream>
+void HttpSession<Stream>::doRead() {
   if (closed_) return;
   parser_.emplace();
   parser_->body_limit(core_.options.bodyLimit);
@@ -110,12 +146,13 @@ void HttpSession::doRead() {
   keepAlive_ = false;
   head_ = false;
   origin_.clear();
-  stream_.expires_after(kIdleTimeout);
+  lowest().expires_after(kIdleTimeout);
   bhttp::async_read_header(stream_, buffer_, *parser_,
                            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onHeader(ec); });
 }
 
-void HttpSession::onHeader(beast::error_code ec) {
+template <class Stream>
+void HttpSession<Stream>::onHeader(beast::error_code ec) {
   started_ = std::chrono::steady_clock::now();
   if (ec) return readFailed(ec);
   const auto& req = parser_->get();
@@ -126,7 +163,7 @@ void HttpSession::onHeader(beast::error_code ec) {
     continue_ = {};
     continue_.version(11);
     continue_.result(bhttp::status::continue_);
-    stream_.expires_after(kWriteTimeout);
+    lowest().expires_after(kWriteTimeout);
     bhttp::async_write(stream_, continue_, [self = shared_from_this()](beast::error_code wec, std::size_t) {
       if (wec) return self->closeNow();
       self->readBody();
@@ -136,19 +173,22 @@ void HttpSession::onHeader(beast::error_code ec) {
   readBody();
 }
 
-void HttpSession::readBody() {
+template <class Stream>
+void HttpSession<Stream>::readBody() {
   if (closed_) return;
-  stream_.expires_after(kBodyTimeout);
+  lowest().expires_after(kBodyTimeout);
   bhttp::async_read(stream_, buffer_, *parser_,
                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onRead(ec); });
 }
 
-void HttpSession::onRead(beast::error_code ec) {
+template <class Stream>
+void HttpSession<Stream>::onRead(beast::error_code ec) {
   if (ec) return readFailed(ec);
   handle();
 }
 
-void HttpSession::readFailed(beast::error_code ec) {
+template <class Stream>
+void HttpSession<Stream>::readFailed(beast::error_code ec) {
   if (closed_) return;
   const auto& httpCategory = bhttp::make_error_code(bhttp::error::bad_target).category();
   if (ec == bhttp::error::body_limit) {
@@ -168,7 +208,8 @@ void HttpSession::readFailed(beast::error_code ec) {
   }
 }
 
-void HttpSession::handle() {
+template <class Stream>
+void HttpSession<Stream>::handle() {
   if (closed_) return;
   bhttp::request<bhttp::string_body> req = parser_->release();
   keepAlive_ = req.keep_alive();
@@ -189,7 +230,7 @@ void HttpSession::handle() {
   for (const auto& f : req) r.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
   {
     beast::error_code ec;
-    const auto peer = stream_.socket().remote_endpoint(ec);
+    const auto peer = lowest().socket().remote_endpoint(ec);
     if (!ec) r.remote = peer.address().to_string();
   }
   Gate* const gate = core_.options.gate;
@@ -229,7 +270,7 @@ void HttpSession::handle() {
 
   route_ = m.route;
   r.body = std::move(req.body());
-  auto state = std::make_shared<ReplyState>(core_.shared_from_this(), shared_from_this());
+  auto state = std::make_shared<ReplyState<HttpSession>>(core_.shared_from_this(), shared_from_this());
   Reply reply = [state](Response res) { state->complete(std::move(res)); };
   try {
     (*m.handler)(std::move(r), std::move(reply));
@@ -242,18 +283,20 @@ void HttpSession::handle() {
   }
 }
 
-void HttpSession::upgrade(std::shared_ptr<WebSocketHandler> handler, bhttp::request<bhttp::string_body> req,
-                          Request request) {
+template <class Stream>
+void HttpSession<Stream>::upgrade(std::shared_ptr<WebSocketHandler> handler, bhttp::request<bhttp::string_body> req,
+                                  Request request) {
   record(101);
-  closed_ = true;
+  closed_ = true;  // from here on nothing touches stream_: it moves to the WebSocket session (TLS state included)
   core_.remove(id_);
   id_ = 0;
-  stream_.expires_never();
-  auto session = std::make_shared<WebSocketSession>(stream_.release_socket(), core_, std::move(handler));
+  lowest().expires_never();  // the WebSocket stream has its own timeouts
+  auto session = std::make_shared<WebSocketSession<Stream>>(std::move(stream_), core_, std::move(handler));
   session->start(std::move(req), std::move(request));
 }
 
-void HttpSession::deliver(Response res) {
+template <class Stream>
+void HttpSession<Stream>::deliver(Response res) {
   if (closed_) {
     record(res.status);  // the client is gone; still count the request
     return;
@@ -261,7 +304,8 @@ void HttpSession::deliver(Response res) {
   send(std::move(res), After::keepAlive);
 }
 
-void HttpSession::send(Response r, After after) {
+template <class Stream>
+void HttpSession<Stream>::send(Response r, After after) {
   const int status = (r.status >= 200 && r.status <= 599) ? r.status : 500;
   record(status);
   if (after == After::keepAlive && (!keepAlive_ || core_.stopping())) after = After::close;
@@ -287,13 +331,14 @@ void HttpSession::send(Response r, After after) {
     res_.content_length(r.body.size());
     if (!head_) res_.body() = std::move(r.body);
   }
-  stream_.expires_after(kWriteTimeout);
+  lowest().expires_after(kWriteTimeout);
   bhttp::async_write(stream_, res_, [self = shared_from_this(), after](beast::error_code ec, std::size_t) {
     self->onWrite(ec, after);
   });
 }
 
-void HttpSession::onWrite(beast::error_code ec, After after) {
+template <class Stream>
+void HttpSession<Stream>::onWrite(beast::error_code ec, After after) {
   res_ = {};
   if (ec || closed_) return closeNow();
   switch (after) {
@@ -301,47 +346,79 @@ void HttpSession::onWrite(beast::error_code ec, After after) {
       return doRead();
     case After::linger:
       return lingerClose();
-    case After::close: {
-      beast::error_code ignored;
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-      return closeNow();
-    }
+    case After::close:
+      return closeGracefully();
+  }
+}
+
+// The response said "Connection: close": tell the client we are done, then close.
+template <class Stream>
+void HttpSession<Stream>::closeGracefully() {
+  if constexpr (kTls) {
+    // close_notify, so the client can tell the end of the connection from a truncation. Asio's shutdown also
+    // waits for the client's close_notify; the deadline bounds that for clients that just drop the connection.
+    lowest().expires_after(kLingerTimeout);
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) { self->closeNow(); });
+  } else {
+    beast::error_code ignored;
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    closeNow();
   }
 }
 
 // After an error reply with unread input: half-close and discard what the client still sends, so closing
 // does not reset the connection before the client has read the reply.
-void HttpSession::lingerClose() {
+template <class Stream>
+void HttpSession<Stream>::lingerClose() {
+  lowest().expires_after(kLingerTimeout);  // one deadline for the whole drain (the TLS close_notify included)
+  if constexpr (kTls) {
+    // close_notify first. OpenSSL fails the shutdown as soon as more application data arrives (the rest of an
+    // oversized body): that is expected, the TCP half-close and the raw drain below take over.
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) { self->halfCloseAndDrain(); });
+  } else {
+    halfCloseAndDrain();
+  }
+}
+
+template <class Stream>
+void HttpSession<Stream>::halfCloseAndDrain() {
+  if (closed_) return;
   beast::error_code ignored;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream_.expires_after(kLingerTimeout);  // one deadline for the whole drain
+  lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
   drain();
 }
 
-void HttpSession::drain() {
+// Reads below TLS: after close_notify the client's records need no decrypting, only discarding.
+template <class Stream>
+void HttpSession<Stream>::drain() {
   if (closed_) return;
-  stream_.async_read_some(asio::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+  lowest().async_read_some(asio::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
     if (ec) return self->closeNow();
     self->drain();
   });
 }
 
-void HttpSession::closeNow() {
+template <class Stream>
+void HttpSession<Stream>::closeNow() {
   if (closed_) return;
   closed_ = true;
   beast::error_code ignored;
-  stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  stream_.close();
+  lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+  lowest().close();
   core_.remove(id_);
   id_ = 0;
 }
 
-void HttpSession::record(int status) {
+template <class Stream>
+void HttpSession<Stream>::record(int status) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   try {
     core_.recordRequest(route_, method_, status, seconds);
   } catch (...) {  // metrics never fail a request
   }
 }
+
+template class HttpSession<PlainStream>;
+template class HttpSession<TlsStream>;
 
 }  // namespace cityops::http::detail

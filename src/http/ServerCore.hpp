@@ -5,7 +5,10 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <atomic>
 #include <condition_variable>
@@ -20,6 +23,11 @@ namespace cityops::http::detail {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using Strand = asio::strand<asio::io_context::executor_type>;
+
+// The two kinds of connection. Sessions are templates on the stream type (Beast's "advanced server flex"
+// pattern); everything above the stream is the same code for both.
+using PlainStream = boost::beast::tcp_stream;
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
 /// A live connection the server can close on stop().
 class Session {
@@ -48,6 +56,13 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   bool stopping() const;
 
   void recordRequest(const std::string& route, const std::string& method, int status, double seconds);
+
+  /// Set by HttpServer::start() before the first accept when Options::tlsCert/tlsKey are set; null: plain TCP.
+  /// Sessions only read it. Each SSL object holds its own reference to the SSL_CTX, so connections still
+  /// unwinding after the core is gone stay valid.
+  std::unique_ptr<asio::ssl::context> tls;
+  /// Failed TLS handshakes since start (logged at debug level: clients probing with plain HTTP, scanners).
+  std::atomic<uint64_t> tlsHandshakeFailures{0};
 
   // I/O thread accounting for stop(): threads decrement and notify when run() returns.
   std::mutex runMu;

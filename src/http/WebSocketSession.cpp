@@ -16,9 +16,10 @@ constexpr auto kCloseTimeout = 5s;  // a peer that does not finish the close han
 
 /// What the application holds. Does not own the session (no cycle through peer_); owns the core so that
 /// posting to the io_context stays valid for as long as the application keeps the peer.
+template <class WsSession>
 class Peer final : public WebSocketPeer {
  public:
-  Peer(std::shared_ptr<ServerCore> core, std::weak_ptr<WebSocketSession> session)
+  Peer(std::shared_ptr<ServerCore> core, std::weak_ptr<WsSession> session)
       : core_(std::move(core)), session_(std::move(session)) {}
 
   bool send(std::string text) override {
@@ -35,19 +36,21 @@ class Peer final : public WebSocketPeer {
 
  private:
   std::shared_ptr<ServerCore> core_;
-  std::weak_ptr<WebSocketSession> session_;
+  std::weak_ptr<WsSession> session_;
 };
 
 }  // namespace
 
-WebSocketSession::WebSocketSession(tcp::socket socket, ServerCore& core, std::shared_ptr<WebSocketHandler> handler)
+template <class Stream>
+WebSocketSession<Stream>::WebSocketSession(Stream stream, ServerCore& core, std::shared_ptr<WebSocketHandler> handler)
     : core_(core),
-      executor_(socket.get_executor()),
-      ws_(std::move(socket)),
+      executor_(stream.get_executor()),
+      ws_(std::move(stream)),
       closeTimer_(executor_),
       handler_(std::move(handler)) {}
 
-void WebSocketSession::start(bhttp::request<bhttp::string_body> req, Request request) {
+template <class Stream>
+void WebSocketSession<Stream>::start(bhttp::request<bhttp::string_body> req, Request request) {
   id_ = core_.add(shared_from_this());
   if (id_ == 0) return closeSocket();
   req_ = std::move(req);
@@ -58,14 +61,16 @@ void WebSocketSession::start(bhttp::request<bhttp::string_body> req, Request req
   ws_.async_accept(req_, [self = shared_from_this()](beast::error_code ec) { self->onAccept(ec); });
 }
 
-void WebSocketSession::shutdown() {
+template <class Stream>
+void WebSocketSession<Stream>::shutdown() {
   asio::post(executor_, [self = shared_from_this()] { self->closeSocket(); });
 }
 
-void WebSocketSession::onAccept(beast::error_code ec) {
+template <class Stream>
+void WebSocketSession<Stream>::onAccept(beast::error_code ec) {
   req_ = {};
   if (ec) return finish();
-  peer_ = std::make_shared<Peer>(core_.shared_from_this(), weak_from_this());
+  peer_ = std::make_shared<Peer<WebSocketSession>>(core_.shared_from_this(), weak_from_this());
   {
     std::lock_guard lock(mu_);
     open_.store(true, std::memory_order_release);
@@ -84,11 +89,13 @@ void WebSocketSession::onAccept(beast::error_code ec) {
   doRead();
 }
 
-void WebSocketSession::doRead() {
+template <class Stream>
+void WebSocketSession<Stream>::doRead() {
   ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onRead(ec); });
 }
 
-void WebSocketSession::onRead(beast::error_code ec) {
+template <class Stream>
+void WebSocketSession<Stream>::onRead(beast::error_code ec) {
   if (ec) return finish();
   if (ws_.got_text() && isOpen()) {
     const auto data = buffer_.data();
@@ -106,7 +113,8 @@ void WebSocketSession::onRead(beast::error_code ec) {
   doRead();
 }
 
-bool WebSocketSession::enqueue(std::string text) {
+template <class Stream>
+bool WebSocketSession<Stream>::enqueue(std::string text) {
   std::unique_lock lock(mu_);
   if (!open_.load(std::memory_order_relaxed) || closing_) return false;
   if (queue_.size() >= core_.options.wsQueueLimit) {
@@ -135,7 +143,8 @@ bool WebSocketSession::enqueue(std::string text) {
   return true;
 }
 
-void WebSocketSession::requestClose(std::string reason) {
+template <class Stream>
+void WebSocketSession<Stream>::requestClose(std::string reason) {
   std::unique_lock lock(mu_);
   if (closing_) return;
   closing_ = true;
@@ -146,7 +155,8 @@ void WebSocketSession::requestClose(std::string reason) {
   if (post) asio::post(executor_, [self = shared_from_this()] { self->beginClose(); });
 }
 
-void WebSocketSession::doWrite() {
+template <class Stream>
+void WebSocketSession<Stream>::doWrite() {
   const std::string* front = nullptr;
   {
     std::lock_guard lock(mu_);
@@ -162,7 +172,8 @@ void WebSocketSession::doWrite() {
                   [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onWrite(ec); });
 }
 
-void WebSocketSession::onWrite(beast::error_code ec) {
+template <class Stream>
+void WebSocketSession<Stream>::onWrite(beast::error_code ec) {
   bool more = false;
   bool close = false;
   {
@@ -185,7 +196,8 @@ void WebSocketSession::onWrite(beast::error_code ec) {
   if (close) beginClose();
 }
 
-void WebSocketSession::armCloseDeadline() {
+template <class Stream>
+void WebSocketSession<Stream>::armCloseDeadline() {
   if (deadlineArmed_ || finished_) return;
   deadlineArmed_ = true;
   closeTimer_.expires_after(kCloseTimeout);
@@ -194,7 +206,8 @@ void WebSocketSession::armCloseDeadline() {
   });
 }
 
-void WebSocketSession::beginClose() {
+template <class Stream>
+void WebSocketSession<Stream>::beginClose() {
   if (closeStarted_ || finished_) return;
   closeStarted_ = true;
   ws::close_reason reason;
@@ -209,7 +222,8 @@ void WebSocketSession::beginClose() {
   });
 }
 
-void WebSocketSession::closeSocket() {
+template <class Stream>
+void WebSocketSession<Stream>::closeSocket() {
   beast::error_code ignored;
   auto& sock = beast::get_lowest_layer(ws_).socket();
   if (!sock.is_open()) return;
@@ -217,7 +231,8 @@ void WebSocketSession::closeSocket() {
   beast::get_lowest_layer(ws_).close();
 }
 
-void WebSocketSession::finish() {
+template <class Stream>
+void WebSocketSession<Stream>::finish() {
   if (finished_) return;
   finished_ = true;
   {
@@ -245,5 +260,8 @@ void WebSocketSession::finish() {
   }
   peer_.reset();
 }
+
+template class WebSocketSession<PlainStream>;
+template class WebSocketSession<TlsStream>;
 
 }  // namespace cityops::http::detail

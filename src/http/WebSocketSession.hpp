@@ -1,11 +1,10 @@
 #pragma once
-// Private to src/http/: one upgraded WebSocket connection plus its bounded outgoing queue.
+// Private to src/http/: one upgraded WebSocket connection (ws:// or wss://) plus its bounded outgoing queue.
 #include "http/ServerCore.hpp"
 #include "http/WebSocketHandler.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -22,9 +21,12 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace ws = boost::beast::websocket;
 
-class WebSocketSession : public Session, public std::enable_shared_from_this<WebSocketSession> {
+/// `Stream` is PlainStream or TlsStream (both instantiated in WebSocketSession.cpp): the upgraded HTTP session's
+/// stream, moved in with its TLS state. Closing over TLS also sends close_notify (Beast's teardown for ssl_stream).
+template <class Stream>
+class WebSocketSession : public Session, public std::enable_shared_from_this<WebSocketSession<Stream>> {
  public:
-  WebSocketSession(tcp::socket socket, ServerCore& core, std::shared_ptr<WebSocketHandler> handler);
+  WebSocketSession(Stream stream, ServerCore& core, std::shared_ptr<WebSocketHandler> handler);
 
   /// Registers with the core and answers the upgrade request; call once, on the socket's strand.
   /// `request` is the upgrade request as the application sees it (handed to WebSocketHandler::onOpen).
@@ -36,8 +38,10 @@ class WebSocketSession : public Session, public std::enable_shared_from_this<Web
   void requestClose(std::string reason);
   bool isOpen() const { return open_.load(std::memory_order_acquire); }
 
-
  private:
+  using std::enable_shared_from_this<WebSocketSession<Stream>>::shared_from_this;
+  using std::enable_shared_from_this<WebSocketSession<Stream>>::weak_from_this;
+
   void onAccept(beast::error_code ec);
   void doRead();
   void onRead(beast::error_code ec);
@@ -50,7 +54,7 @@ class WebSocketSession : public Session, public std::enable_shared_from_this<Web
 
   ServerCore& core_;
   const asio::any_io_executor executor_;  // the connection's strand
-  ws::stream<beast::tcp_stream> ws_;
+  ws::stream<Stream> ws_;
   beast::flat_buffer buffer_;
   bhttp::request<bhttp::string_body> req_;  // alive during async_accept
   Request request_;                         // for onOpen, then released
@@ -73,5 +77,8 @@ class WebSocketSession : public Session, public std::enable_shared_from_this<Web
   std::optional<ws::close_reason> pendingClose_;
   std::atomic<bool> open_{false};
 };
+
+extern template class WebSocketSession<PlainStream>;
+extern template class WebSocketSession<TlsStream>;
 
 }  // namespace cityops::http::detail

@@ -1,12 +1,21 @@
 // The OpenAPI document (src/api/openapi.json, served at GET /api/v1/openapi.json) against the routes and
 // responses of the code: every registered route is documented and every documented operation is registered,
-// query parameters match what the handlers accept, and the document's own examples hold when played against
-// the API with a real store.
+// query parameters match what the handlers accept, each operation's x-roles and security are the access policy's,
+// and the document's own examples hold when played against the API with a real store and real accounts.
 #include "api/Api.hpp"
+#include "api/Auditor.hpp"
+#include "api/AuthApi.hpp"
 #include "api/OpenApi.hpp"
 #include "api/StreamEndpoint.hpp"
+#include "auth/AccessPolicy.hpp"
+#include "auth/AccountStore.hpp"
+#include "auth/FirstRun.hpp"
+#include "auth/Gatekeeper.hpp"
+#include "auth/LoginThrottle.hpp"
+#include "auth/Tokens.hpp"
 #include "common/Clock.hpp"
 #include "metrics/Registry.hpp"
+#include "store/SqliteDb.hpp"
 #include "store/SqliteStore.hpp"
 #include "stream/Hub.hpp"
 
@@ -22,6 +31,8 @@
 #include <future>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -33,7 +44,8 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr int64_t kNow = 1761739200000;  // 2025-10-29T12:00:00Z, just after the examples' observations
+constexpr int64_t kNow = 1761739200000;        // 2025-10-29T12:00:00Z, just after the examples' observations
+constexpr int64_t kInstalled = 1761616800000;  // 2025-10-28T02:00:00Z: first start (the first admin)
 
 const std::set<std::string> kHttpMethods = {"get", "put", "post", "delete", "options", "head", "patch", "trace"};
 
@@ -181,6 +193,51 @@ std::map<std::pair<std::string, std::string>, const json::object*> parametersOf(
   return out;
 }
 
+std::string headerOf(const http::Response& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers)
+    if (lower(k) == lower(name)) return v;
+  return {};
+}
+
+std::set<std::string> roleNames(const std::vector<auth::Role>& roles) {
+  std::set<std::string> out;
+  for (auto r : roles) out.emplace(auth::roleName(r));
+  return out;
+}
+
+/// A WebSocket client as the stream endpoint sees it: records what it is sent.
+class RecordingPeer final : public http::WebSocketPeer {
+ public:
+  bool send(std::string text) override {
+    std::lock_guard lock(mu_);
+    frames_.push_back(std::move(text));
+    return open_;
+  }
+  void close(std::string reason) override {
+    std::lock_guard lock(mu_);
+    open_ = false;
+    closeReason_ = std::move(reason);
+  }
+  bool isOpen() const override {
+    std::lock_guard lock(mu_);
+    return open_;
+  }
+  std::vector<std::string> frames() const {
+    std::lock_guard lock(mu_);
+    return frames_;
+  }
+  std::string closeReason() const {
+    std::lock_guard lock(mu_);
+    return closeReason_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  bool open_ = true;
+  std::vector<std::string> frames_;
+  std::string closeReason_;
+};
+
 std::string uniqueDir() {
   static std::atomic<int> counter{0};
   std::random_device rd;
@@ -200,32 +257,66 @@ class OpenApiTest : public ::testing::Test {
     ASSERT_TRUE(opened) << opened.error().message;
     store_ = std::move(*opened);
     store_->addSink(&hub_);
+
+    // As in src/app/main.cpp: the accounts on a connection of their own to the same database file.
+    auto db = store::SqliteDb::open((std::filesystem::path(dir_) / "cityops.db").string(), false, false);
+    ASSERT_TRUE(db) << db.error().message;
+    accountsDb_ = std::move(*db);
+    auto migrated = auth::AccountStore::migrate(*accountsDb_);
+    ASSERT_TRUE(migrated) << migrated.error().message;
+    accounts_ = std::make_unique<auth::AccountStore>(*accountsDb_, clock_);
+    auditor_ = std::make_unique<api::Auditor>(*accounts_);
+    gate_ = std::make_unique<auth::Gatekeeper>(*accounts_, policy(), clock_, registry_, auth::Gatekeeper::Options{});
+    throttle_ = std::make_unique<auth::LoginThrottle>(clock_);
+
     api_ = std::make_unique<api::Api>(*store_, hub_, registry_, clock_);
+    api_->setAuditor(auditor_.get());
+    authApi_ = std::make_unique<api::AuthApi>(*accounts_, *gate_, *throttle_, *auditor_, clock_, api::AuthApi::Options{});
     api_->registerRoutes(router_);
+    authApi_->registerRoutes(router_);
     // As in src/app/main.cpp: the WebSocket route is registered next to the Api's routes.
-    router_.addWebSocket("/api/v1/stream", std::make_shared<api::StreamEndpoint>(hub_));
+    const auto* streamRule = policy().find("GET", "/api/v1/stream");
+    router_.addWebSocket("/api/v1/stream",
+                         std::make_shared<api::StreamEndpoint>(
+                             hub_, [this](std::string_view token) { return gate_->authenticate(token); },
+                             streamRule ? streamRule->roles : std::vector<auth::Role>{}));
     doc_ = parseDocument();
   }
 
   void TearDown() override {
+    authApi_.reset();  // waits for queued password hashing
     api_.reset();
+    gate_.reset();
+    throttle_.reset();
+    auditor_.reset();
+    accounts_.reset();
+    accountsDb_.reset();
     if (store_) store_->close();
     store_.reset();
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
 
-  /// Dispatches like the HTTP server does, minus the sockets.
-  http::Response call(const std::string& method, const std::string& path,
-                      const std::map<std::string, std::string>& query = {}, std::string body = {},
-                      std::string contentType = "application/json") {
+  static const auth::AccessPolicy& policy() { return auth::AccessPolicy::cityopsDefault(); }
+
+  static http::Request request(const std::string& method, const std::string& path,
+                               const std::map<std::string, std::string>& query = {}, std::string body = {},
+                               std::string contentType = "application/json") {
     http::Request req;
     req.method = method;
     req.path = path;
     req.target = path;
     req.query = query;
+    req.remote = "127.0.0.1";
     if (!contentType.empty()) req.headers.emplace_back("Content-Type", contentType);
     req.body = std::move(body);
+    return req;
+  }
+
+  /// Dispatches like the HTTP server does, minus the sockets and the Gate: the caller sets req.principal (what the
+  /// Gate would have set) when a handler needs it.
+  http::Response dispatch(http::Request req) {
+    const std::string method = req.method, path = req.path;
     auto m = router_.match(req);
     if (!m.handler) return http::Response::error(m.status, "routing", "no handler");
     auto done = std::make_shared<std::promise<http::Response>>();
@@ -234,11 +325,26 @@ class OpenApiTest : public ::testing::Test {
     (*m.handler)(std::move(req), [done, answered](http::Response r) {
       if (!answered->exchange(true)) done->set_value(std::move(r));
     });
-    if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
-      ADD_FAILURE() << method << " " << path << ": no reply within 30 s";
+    if (future.wait_for(std::chrono::seconds(60)) != std::future_status::ready) {
+      ADD_FAILURE() << method << " " << path << ": no reply within 60 s";
       return http::Response::error(599, "timeout", "no reply");
     }
     return future.get();
+  }
+
+  /// An anonymous request.
+  http::Response call(const std::string& method, const std::string& path,
+                      const std::map<std::string, std::string>& query = {}, std::string body = {},
+                      std::string contentType = "application/json") {
+    return dispatch(request(method, path, query, std::move(body), std::move(contentType)));
+  }
+
+  /// A request the Gate has admitted as `who`.
+  http::Response callAs(const auth::Principal& who, const std::string& method, const std::string& path,
+                        const std::map<std::string, std::string>& query = {}, std::string body = {}) {
+    auto req = request(method, path, query, std::move(body));
+    req.principal = std::make_shared<const auth::Principal>(who);
+    return dispatch(std::move(req));
   }
 
   static json::value bodyJson(const http::Response& r) {
@@ -265,13 +371,30 @@ class OpenApiTest : public ::testing::Test {
     const auto& r = resolve(doc_, operation(path, method).at("responses").at(status)).as_object();
     return r.at("content").at(type).as_object();
   }
+  /// The example of a response header.
+  std::string responseHeader(const std::string& path, const std::string& method, const std::string& status,
+                             const std::string& header) {
+    const auto& r = resolve(doc_, operation(path, method).at("responses").at(status)).as_object();
+    return std::string(r.at("headers").at(header).at("example").as_string());
+  }
+  /// components/responses/<name>/.../examples/<example>/value
+  const json::value& sharedErrorExample(const std::string& name, const std::string& exampleName) {
+    return doc_.at("components").at("responses").at(name).at("content").at("application/json").at("examples")
+        .at(exampleName).at("value");
+  }
 
   std::string dir_;
   ManualClock clock_{kNow};
   metrics::Registry registry_;
   stream::Hub hub_;
   std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<store::SqliteDb> accountsDb_;
+  std::unique_ptr<auth::AccountStore> accounts_;
+  std::unique_ptr<api::Auditor> auditor_;
+  std::unique_ptr<auth::Gatekeeper> gate_;
+  std::unique_ptr<auth::LoginThrottle> throttle_;
   std::unique_ptr<api::Api> api_;
+  std::unique_ptr<api::AuthApi> authApi_;
   http::Router router_;
   json::value doc_;
 };
@@ -347,7 +470,9 @@ TEST_F(OpenApiTest, EveryRefResolves) {
   }
   EXPECT_GT(refs, 0u);
   for (const char* name : {"Entity", "EntityInput", "EntityPatch", "Geometry", "Observation",
-                           "ObservationQueryResult", "LatestValue", "Error"})
+                           "ObservationQueryResult", "LatestValue", "Error", "LoginRequest", "LoginResult", "Me", "User",
+                           "UserInput", "UserPatch", "SessionsRevoked", "DeviceKeyInput", "DeviceKeyCreated",
+                           "DeviceKey", "AuditEntry", "StreamAuth", "StreamAuthenticated"})
     EXPECT_NE(pointer(doc_, std::string("#/components/schemas/") + name), nullptr) << "missing schema " << name;
 }
 
@@ -399,9 +524,14 @@ TEST_F(OpenApiTest, QueryParametersAreTheOnesTheHandlersAccept) {
     probe.method = method;
     probe.path = probe.target = concretePath(pattern);
     if (router_.match(probe).websocket) {
-      EXPECT_TRUE(documented.empty()) << "the stream takes no query parameters";
+      // The Gate reads ?access_token= on the WebSocket routes whose rule lets the token come later; nothing else.
+      const auto* rule = policy().find(method, pattern);
+      const std::set<std::string> expected =
+          rule && rule->tokenInMessage ? std::set<std::string>{"access_token"} : std::set<std::string>{};
+      EXPECT_EQ(join(documented), join(expected)) << "query parameters of a WebSocket route";
       continue;
     }
+    EXPECT_FALSE(documented.count("access_token")) << "access_token is only read on WebSocket upgrades";
     auto r = call(method, concretePath(pattern), {{"cityops_probe", "1"}});
     std::set<std::string> accepted;
     if (r.status == 400) {
@@ -552,4 +682,396 @@ TEST_F(OpenApiTest, ExamplesHoldAgainstTheApi) {
   auto gone = call("GET", "/api/v1/entities/wl.tamky");
   EXPECT_EQ(gone.status, 404);
   expectMatches(doc_, "Error", bodyJson(gone), "404");
+}
+
+// Each operation's x-roles and security are the access policy's: the roles of its rule, `security: []` exactly on
+// the public rules, an anonymous alternative ({}) exactly where the token may come in a message; and every
+// operation documents the refusals the Gate can answer with.
+TEST_F(OpenApiTest, RolesAndSecurityAreTheAccessPolicys) {
+  const auto& root = doc_.as_object();
+  ASSERT_TRUE(root.contains("security"));
+  EXPECT_EQ(root.at("security"), json::parse(R"([{"bearer": []}])")) << "protected by default";
+  const auto& bearer = doc_.at("components").at("securitySchemes").at("bearer").as_object();
+  EXPECT_EQ(bearer.at("type"), "http");
+  EXPECT_EQ(bearer.at("scheme"), "bearer");
+
+  const std::set<std::string> knownRoles = roleNames({auth::kAllRoles.begin(), auth::kAllRoles.end()});
+  size_t operations = 0, publicOperations = 0;
+  for (const auto& [path, item] : doc_.at("paths").as_object())
+    for (const auto& [key, opValue] : item.as_object()) {
+      if (!kHttpMethods.count(std::string(key))) continue;
+      const std::string method = upper(std::string(key));
+      SCOPED_TRACE(method + " " + std::string(path));
+      ++operations;
+      const auto& op = opValue.as_object();
+      const auth::AccessRule* rule = policy().find(method, std::string(path));
+      ASSERT_NE(rule, nullptr) << "documented, but the access policy has no rule: refused to everyone";
+
+      ASSERT_TRUE(op.contains("x-roles")) << "every operation lists the roles that may call it";
+      std::set<std::string> documented;
+      for (const auto& r : op.at("x-roles").as_array()) {
+        const std::string name(r.as_string());
+        EXPECT_TRUE(knownRoles.count(name)) << "unknown role " << name;
+        EXPECT_TRUE(documented.insert(name).second) << "role listed twice: " << name;
+      }
+      EXPECT_EQ(join(documented), join(roleNames(rule->roles))) << "x-roles vs AccessPolicy::cityopsDefault()";
+
+      const json::value* security = op.if_contains("security");
+      const bool documentedPublic = security && security->as_array().empty();
+      EXPECT_EQ(documentedPublic, rule->isPublic) << "security: [] must be exactly on the public rules";
+      if (documentedPublic) ++publicOperations;
+      bool anonymousAlternative = false;
+      if (security && !documentedPublic) {
+        bool usesBearer = false;
+        for (const auto& requirement : security->as_array()) {
+          const auto& o = requirement.as_object();
+          anonymousAlternative = anonymousAlternative || o.empty();
+          usesBearer = usesBearer || o.contains("bearer");
+        }
+        EXPECT_TRUE(usesBearer) << "a protected operation's security must offer the bearer scheme";
+      }
+      EXPECT_EQ(anonymousAlternative, rule->tokenInMessage)
+          << "an anonymous alternative ({}) only where the token may come as the first message";
+
+      const auto& responses = op.at("responses").as_object();
+      if (!rule->isPublic) {
+        EXPECT_TRUE(responses.contains("401")) << "protected: documents 401";
+      }
+      EXPECT_TRUE(responses.contains("403")) << "every operation can answer 403 (roles, or a device key)";
+      EXPECT_TRUE(responses.contains("429")) << "every operation is rate-limited";
+    }
+  EXPECT_EQ(operations, policy().rules().size());
+  EXPECT_EQ(publicOperations, static_cast<size_t>(std::count_if(policy().rules().begin(), policy().rules().end(),
+                                                                [](const auth::AccessRule& r) { return r.isPublic; })));
+}
+
+// Deny by default must not deny a route by mistake: every route has a rule, and every rule has a route.
+TEST_F(OpenApiTest, AccessTableCoversExactlyTheRoutes) {
+  std::set<std::pair<std::string, std::string>> registered;
+  for (const auto& [method, pattern] : router_.routes()) {
+    registered.emplace(method, pattern);
+    SCOPED_TRACE(method + " " + pattern);
+    const auth::AccessRule* rule = policy().find(method, pattern);
+    EXPECT_NE(rule, nullptr) << "registered route without an access rule: refused to everyone";
+    if (!rule) continue;
+    http::Request probe;
+    probe.method = method;
+    probe.path = probe.target = concretePath(pattern);
+    EXPECT_EQ(rule->tokenInMessage, router_.match(probe).websocket != nullptr)
+        << "only WebSocket routes may take their token as a message";
+  }
+  for (const auto& rule : policy().rules())
+    EXPECT_TRUE(registered.count({rule.method, rule.pattern}))
+        << "access rule " << rule.method << " " << rule.pattern << " has no route (a typo in the table?)";
+}
+
+// The shared 401/403/429 responses are what the Gate answers.
+TEST_F(OpenApiTest, RefusalsAreTheDocumentedOnes) {
+  auto admit = [](auth::Gatekeeper& gate, const std::string& method, const std::string& route,
+                  const std::string& token) -> std::optional<http::Response> {
+    auto req = request(method, concretePath(route));
+    if (!token.empty()) req.headers.emplace_back("Authorization", "Bearer " + token);
+    return gate.admit(req, route);
+  };
+  auto key = accounts_->createDeviceKey("gateway tamky-01", {"wl.tamky"});
+  ASSERT_TRUE(key) << key.error().message;
+
+  // 401 without a token, and with a well-formed token the server never issued.
+  auto missing = admit(*gate_, "GET", "/api/v1/entities", "");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 401);
+  EXPECT_EQ(bodyJson(*missing), sharedErrorExample("Unauthenticated", "missing"));
+  EXPECT_EQ(headerOf(*missing, "WWW-Authenticate"), "Bearer");
+  const std::string unknownToken = std::string(auth::Tokens::kSessionPrefix) + std::string(43, 'A');
+  auto invalid = admit(*gate_, "GET", "/api/v1/entities", unknownToken);
+  ASSERT_TRUE(invalid);
+  EXPECT_EQ(invalid->status, 401);
+  EXPECT_EQ(bodyJson(*invalid), sharedErrorExample("Unauthenticated", "invalid"));
+  const auto& unauthenticated = doc_.at("components").at("responses").at("Unauthenticated").as_object();
+  EXPECT_EQ(headerOf(*invalid, "WWW-Authenticate"),
+            std::string(unauthenticated.at("headers").at("WWW-Authenticate").at("example").as_string()));
+  auto streamInvalid = admit(*gate_, "GET", "/api/v1/stream", unknownToken);
+  ASSERT_TRUE(streamInvalid);
+  EXPECT_EQ(bodyJson(*streamInvalid), example(responseMedia("/api/v1/stream", "get", "401"), "invalid"));
+  EXPECT_FALSE(admit(*gate_, "GET", "/api/v1/stream", "")) << "an anonymous upgrade is let through";
+
+  // 403: a device key on an operation whose x-roles lacks device (the example's route).
+  auto refused = admit(*gate_, "DELETE", "/api/v1/entities/{id}", key->key);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403);
+  EXPECT_EQ(bodyJson(*refused), sharedErrorExample("Forbidden", "role"));
+  auto healthz = admit(*gate_, "GET", "/healthz", key->key);
+  ASSERT_TRUE(healthz) << "device keys are refused on public operations too";
+  EXPECT_EQ(healthz->status, 403);
+  EXPECT_FALSE(admit(*gate_, "GET", "/healthz", "")) << "public";
+  EXPECT_FALSE(admit(*gate_, "POST", "/api/v1/observations", key->key));
+
+  // 429 per address (anonymous) and per user, with Retry-After.
+  auth::Gatekeeper::Options strict;
+  strict.perAddress = {1, 1, 100};
+  strict.perCredential = {1, 1, 100};
+  auth::Gatekeeper tight(*accounts_, policy(), clock_, registry_, strict);
+  EXPECT_FALSE(admit(tight, "GET", "/healthz", ""));
+  auto byAddress = admit(tight, "GET", "/healthz", "");
+  ASSERT_TRUE(byAddress);
+  EXPECT_EQ(byAddress->status, 429);
+  EXPECT_EQ(bodyJson(*byAddress), sharedErrorExample("TooManyRequests", "address"));
+  EXPECT_EQ(headerOf(*byAddress, "Retry-After"), "1");
+  auto user = accounts_->createUser("lan.nguyen", auth::Role::Viewer, "tamky-flood-watch-2025");
+  ASSERT_TRUE(user) << user.error().message;
+  auto session = accounts_->login("lan.nguyen", "tamky-flood-watch-2025", kNow);
+  ASSERT_TRUE(session) << session.error().message;
+  EXPECT_FALSE(admit(tight, "GET", "/api/v1/entities", session->token));
+  auto byUser = admit(tight, "GET", "/api/v1/entities", session->token);
+  ASSERT_TRUE(byUser);
+  EXPECT_EQ(byUser->status, 429);
+  EXPECT_EQ(bodyJson(*byUser), sharedErrorExample("TooManyRequests", "user"));
+  EXPECT_EQ(headerOf(*byUser, "Retry-After"), "1");
+}
+
+// Plays the account examples against the handlers: the first admin, a user created with the documented example,
+// logging in with it, listing, patching, a device key created, listed without its secret and revoked, the audit trail.
+TEST_F(OpenApiTest, AccountExamplesHoldAgainstTheApi) {
+  // First start, as in src/app/main.cpp.
+  clock_.set(kInstalled);
+  auto first = auth::FirstRun::ensureAdmin(*accounts_, "first-run-admin-password");
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_TRUE(first->created);
+  auditor_->recordAs("cityops", "", "user.create", "user:admin", {},
+                     R"({"username":"admin","role":"admin","via":"first run"})");
+  clock_.set(kNow);
+  auto adminUser = accounts_->getUserByName("admin");
+  ASSERT_TRUE(adminUser);
+  auth::Principal admin;
+  admin.id = adminUser->id;
+  admin.name = "admin";
+  admin.role = auth::Role::Admin;
+  auto bodyOf = [](const char* text) { return std::string(text); };
+
+  // --- users: create with the documented example ---
+  const std::string users = "/api/v1/users";
+  auto created = callAs(admin, "POST", users, {}, json::serialize(example(requestMedia(users, "post"), "operator")));
+  ASSERT_EQ(created.status, 201) << created.body;
+  expectMatches(doc_, "User", bodyJson(created), "POST /api/v1/users");
+  EXPECT_EQ(bodyJson(created), responseMedia(users, "post", "201").at("example"));
+  EXPECT_EQ(headerOf(created, "Location"), responseHeader(users, "post", "201", "Location"));
+  auto again = callAs(admin, "POST", users, {}, json::serialize(example(requestMedia(users, "post"), "operator")));
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(bodyJson(again), example(responseMedia(users, "post", "409"), "exists"));
+  const std::map<std::string, std::string> badNewUsers = {
+      {"username", R"({"username":"lan nguyen","role":"operator","password":"tamky-flood-watch-2025"})"},
+      {"role", R"({"username":"lan.nguyen","role":"device","password":"tamky-flood-watch-2025"})"},
+      {"password", R"({"username":"lan.nguyen","role":"operator","password":"short"})"},
+      {"unknown", R"({"username":"lan.nguyen","email":"lan@example.org","role":"operator","password":"x"})"}};
+  for (const auto& [name, body] : badNewUsers) {
+    SCOPED_TRACE("POST /api/v1/users 400 " + name);
+    auto r = callAs(admin, "POST", users, {}, body);
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(bodyJson(r), example(responseMedia(users, "post", "400"), name));
+  }
+
+  // --- login with the documented example ---
+  const std::string login = "/api/v1/auth/login";
+  const auto& loginExample = requestMedia(login, "post").at("example");
+  auto loggedIn = call("POST", login, {}, json::serialize(loginExample));
+  ASSERT_EQ(loggedIn.status, 200) << loggedIn.body;
+  const auto session = bodyJson(loggedIn);
+  expectMatches(doc_, "LoginResult", session, "POST /api/v1/auth/login");
+  const auto& loginResult = responseMedia(login, "post", "200").at("example").as_object();
+  for (const char* k : {"expires_at", "role", "username"})
+    EXPECT_EQ(session.at(k), loginResult.at(k)) << "200 example field " << k;
+  const std::string token(session.at("token").as_string());
+  EXPECT_TRUE(token.starts_with(auth::Tokens::kSessionPrefix) && auth::Tokens::wellFormed(token)) << token;
+  const std::string exampleToken(loginResult.at("token").as_string());
+  EXPECT_TRUE(exampleToken.starts_with(auth::Tokens::kSessionPrefix) && auth::Tokens::wellFormed(exampleToken));
+
+  auto wrong = call("POST", login, {}, bodyOf(R"({"username":"lan.nguyen","password":"not-her-password"})"));
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(bodyJson(wrong), example(responseMedia(login, "post", "401"), "wrong"));
+  EXPECT_EQ(headerOf(wrong, "WWW-Authenticate"), responseHeader(login, "post", "401", "WWW-Authenticate"));
+  const std::map<std::string, std::string> badLogins = {
+      {"empty", ""}, {"missing", R"({"username":"lan.nguyen"})"}, {"unknown", R"({"user":"lan.nguyen","password":"x"})"}};
+  for (const auto& [name, body] : badLogins) {
+    SCOPED_TRACE("POST /api/v1/auth/login 400 " + name);
+    auto r = call("POST", login, {}, body);
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(bodyJson(r), example(responseMedia(login, "post", "400"), name));
+  }
+
+  // --- who am I, then log out ---
+  auto lan = gate_->authenticate(token);
+  ASSERT_TRUE(lan) << lan.error().message;
+  auto me = callAs(*lan, "GET", "/api/v1/auth/me");
+  ASSERT_EQ(me.status, 200) << me.body;
+  expectMatches(doc_, "Me", bodyJson(me), "GET /api/v1/auth/me (user)");
+  EXPECT_EQ(bodyJson(me), example(responseMedia("/api/v1/auth/me", "get", "200"), "user"));
+  {
+    auto req = request("POST", "/api/v1/auth/logout");
+    req.headers.emplace_back("Authorization", "Bearer " + token);
+    req.principal = std::make_shared<const auth::Principal>(*lan);
+    auto out = dispatch(std::move(req));
+    EXPECT_EQ(out.status, 204) << out.body;
+    EXPECT_FALSE(gate_->authenticate(token)) << "the token works after logout";
+  }
+  auto relogin = call("POST", login, {}, json::serialize(loginExample));
+  ASSERT_EQ(relogin.status, 200) << relogin.body;
+  const std::string token2(bodyJson(relogin).at("token").as_string());
+
+  // --- list, get, patch ---
+  auto list = callAs(admin, "GET", users);
+  ASSERT_EQ(list.status, 200) << list.body;
+  const auto listJson = bodyJson(list);
+  for (const auto& u : listJson.as_array()) expectMatches(doc_, "User", u, "GET /api/v1/users");
+  EXPECT_EQ(bodyJson(list), responseMedia(users, "get", "200").at("example"));
+  auto one = callAs(admin, "GET", users + "/2");
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(bodyJson(one), responseMedia(users + "/{id}", "get", "200").at("example"));
+  auto missing = callAs(admin, "GET", users + "/99");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(bodyJson(missing), example(responseMedia(users + "/{id}", "get", "404"), "missing"));
+  auto notNumber = callAs(admin, "GET", users + "/lan.nguyen");
+  EXPECT_EQ(notNumber.status, 404);
+  EXPECT_EQ(bodyJson(notNumber), example(responseMedia(users + "/{id}", "get", "404"), "notNumber"));
+
+  auto patched = callAs(admin, "PATCH", users + "/2", {},
+                        json::serialize(example(requestMedia(users + "/{id}", "patch"), "role")));
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  expectMatches(doc_, "User", bodyJson(patched), "PATCH /api/v1/users/{id}");
+  EXPECT_EQ(bodyJson(patched), responseMedia(users + "/{id}", "patch", "200").at("example"));
+  const std::map<std::string, std::string> badPatches = {
+      {"empty", "{}"}, {"disabled", R"({"disabled":"yes"})"}, {"unknown", R"({"username":"lan"})"}};
+  for (const auto& [name, body] : badPatches) {
+    SCOPED_TRACE("PATCH /api/v1/users/{id} 400 " + name);
+    auto r = callAs(admin, "PATCH", users + "/2", {}, body);
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(bodyJson(r), example(responseMedia(users + "/{id}", "patch", "400"), name));
+  }
+  auto demote = callAs(admin, "PATCH", users + "/1", {}, R"({"role":"viewer"})");
+  EXPECT_EQ(demote.status, 409);
+  EXPECT_EQ(bodyJson(demote), example(responseMedia(users + "/{id}", "patch", "409"), "lastAdmin"));
+  auto deleteAdmin = callAs(admin, "DELETE", users + "/1");
+  EXPECT_EQ(deleteAdmin.status, 409);
+  EXPECT_EQ(bodyJson(deleteAdmin), example(responseMedia(users + "/{id}", "delete", "409"), "lastAdmin"));
+
+  // --- the stream, token as the first message: the session now belongs to a viewer ---
+  {
+    http::Request probe = request("GET", "/api/v1/stream");
+    auto endpoint = router_.match(probe, true).websocket;
+    ASSERT_NE(endpoint, nullptr);
+    const auto& frames = responseMedia("/api/v1/stream", "get", "101");
+    auto peer = std::make_shared<RecordingPeer>();
+    endpoint->onOpen(peer, request("GET", "/api/v1/stream"));
+    endpoint->onMessage(peer, json::serialize(json::object{{"token", token2}}));
+    ASSERT_EQ(peer->frames().size(), 1u);
+    EXPECT_EQ(json::parse(peer->frames()[0]), example(frames, "authenticated"));
+    EXPECT_TRUE(peer->isOpen());
+    endpoint->onClose(peer);
+
+    auto stranger = std::make_shared<RecordingPeer>();
+    endpoint->onOpen(stranger, request("GET", "/api/v1/stream"));
+    endpoint->onMessage(stranger, R"({"subscribe":["alerts"]})");
+    ASSERT_EQ(stranger->frames().size(), 1u);
+    EXPECT_EQ(json::parse(stranger->frames()[0]), example(frames, "unauthenticated"));
+    EXPECT_FALSE(stranger->isOpen());
+    EXPECT_EQ(stranger->closeReason(), "unauthenticated");
+    endpoint->onClose(stranger);
+  }
+
+  // --- log the user out everywhere ---
+  auto revoked = callAs(admin, "DELETE", users + "/2/sessions");
+  ASSERT_EQ(revoked.status, 200) << revoked.body;
+  expectMatches(doc_, "SessionsRevoked", bodyJson(revoked), "DELETE /api/v1/users/{id}/sessions");
+  EXPECT_EQ(bodyJson(revoked), responseMedia(users + "/{id}/sessions", "delete", "200").at("example"));
+  EXPECT_FALSE(gate_->authenticate(token2)) << "the token works after its sessions were revoked";
+
+  // --- device keys ---
+  const std::string keys = "/api/v1/devices/keys";
+  auto made = callAs(admin, "POST", keys, {}, json::serialize(example(requestMedia(keys, "post"), "gateway")));
+  ASSERT_EQ(made.status, 201) << made.body;
+  const auto madeJson = bodyJson(made);
+  expectMatches(doc_, "DeviceKeyCreated", madeJson, "POST /api/v1/devices/keys");
+  const auto& madeExample = responseMedia(keys, "post", "201").at("example").as_object();
+  for (const char* k : {"id", "name", "scope"}) EXPECT_EQ(madeJson.at(k), madeExample.at(k)) << "201 example field " << k;
+  EXPECT_EQ(headerOf(made, "Location"), responseHeader(keys, "post", "201", "Location"));
+  const std::string deviceKey(madeJson.at("key").as_string());
+  EXPECT_TRUE(deviceKey.starts_with(auth::Tokens::kDeviceKeyPrefix) && auth::Tokens::wellFormed(deviceKey));
+  const std::string exampleKey(madeExample.at("key").as_string());
+  EXPECT_TRUE(exampleKey.starts_with(auth::Tokens::kDeviceKeyPrefix) && auth::Tokens::wellFormed(exampleKey));
+  const std::map<std::string, std::string> badKeys = {
+      {"scope", R"({"name":"gateway tamky-01","scope":[]})"},
+      {"entity", R"({"name":"gateway tamky-01","scope":["wl.tamky","wl tamky"]})"},
+      {"name", R"({"name":"","scope":["wl.tamky"]})"}};
+  for (const auto& [name, body] : badKeys) {
+    SCOPED_TRACE("POST /api/v1/devices/keys 400 " + name);
+    auto r = callAs(admin, "POST", keys, {}, body);
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(bodyJson(r), example(responseMedia(keys, "post", "400"), name));
+  }
+
+  auto listed = callAs(admin, "GET", keys);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(listed.body.find(deviceKey), std::string::npos) << "the key is shown again";
+  const auto listedJson = bodyJson(listed);
+  for (const auto& k : listedJson.as_array()) {
+    expectMatches(doc_, "DeviceKey", k, "GET /api/v1/devices/keys");
+    EXPECT_FALSE(k.as_object().contains("key"));
+  }
+  EXPECT_EQ(bodyJson(listed), responseMedia(keys, "get", "200").at("example"));
+
+  // The key at work: who am I, and writes outside its scope.
+  auto device = gate_->authenticate(deviceKey);
+  ASSERT_TRUE(device) << device.error().message;
+  auto deviceMe = callAs(*device, "GET", "/api/v1/auth/me");
+  ASSERT_EQ(deviceMe.status, 200) << deviceMe.body;
+  expectMatches(doc_, "Me", bodyJson(deviceMe), "GET /api/v1/auth/me (device)");
+  EXPECT_EQ(bodyJson(deviceMe), example(responseMedia("/api/v1/auth/me", "get", "200"), "device"));
+  auto outside = callAs(*device, "POST", "/api/v1/observations", {},
+                        R"([{"entity":"wl.tamky","metric":"water_level_m","time":"2025-10-29T18:20:00+07:00","value":2.6},)"
+                        R"({"entity":"wl.hoi-an","metric":"water_level_m","time":"2025-10-29T18:20:00+07:00","value":1.2}])");
+  EXPECT_EQ(outside.status, 403);
+  EXPECT_EQ(bodyJson(outside), example(responseMedia("/api/v1/observations", "post", "403"), "scope"));
+
+  EXPECT_EQ(callAs(admin, "DELETE", keys + "/1").status, 204);
+  EXPECT_EQ(callAs(admin, "DELETE", keys + "/1").status, 204) << "revoking twice is fine";
+  auto noKey = callAs(admin, "DELETE", keys + "/9");
+  EXPECT_EQ(noKey.status, 404);
+  EXPECT_EQ(bodyJson(noKey), example(responseMedia(keys + "/{id}", "delete", "404"), "missing"));
+  EXPECT_FALSE(gate_->authenticate(deviceKey)) << "the key works after its revocation";
+  auto afterRevoke = callAs(admin, "GET", keys);
+  ASSERT_EQ(afterRevoke.status, 200);
+  EXPECT_EQ(bodyJson(afterRevoke).as_array().at(0).at("revoked"), json::value(true));
+
+  // --- the audit trail ---
+  const std::string audit = "/api/v1/audit";
+  auto creations = callAs(admin, "GET", audit, {{"action", "user.create"}});
+  ASSERT_EQ(creations.status, 200) << creations.body;
+  EXPECT_EQ(bodyJson(creations), responseMedia(audit, "get", "200").at("example"));
+  auto everything = callAs(admin, "GET", audit, {{"limit", "1000"}});
+  ASSERT_EQ(everything.status, 200) << everything.body;
+  const auto& actions = doc_.at("components").at("schemas").at("AuditEntry").at("properties").at("action").at("enum");
+  std::set<std::string> seen;
+  const auto trail = bodyJson(everything);
+  for (const auto& e : trail.as_array()) {
+    expectMatches(doc_, "AuditEntry", e, "GET /api/v1/audit");
+    seen.emplace(e.at("action").as_string());
+    EXPECT_NE(std::find(actions.as_array().begin(), actions.as_array().end(), e.at("action")), actions.as_array().end())
+        << "undocumented audit action " << e.at("action");
+  }
+  for (const char* a : {"user.create", "login.success", "login.failure", "logout", "user.update",
+                        "user.sessions.revoke", "device_key.create", "device_key.revoke"})
+    EXPECT_TRUE(seen.count(a)) << "no " << a << " in the trail";
+  const std::map<std::string, std::map<std::string, std::string>> badQueries = {
+      {"unknown", {{"user", "admin"}}},
+      {"limit", {{"limit", "0"}}},
+      {"range", {{"from", "2025-10-30T00:00:00Z"}, {"to", "2025-10-29T00:00:00Z"}}}};
+  for (const auto& [name, query] : badQueries) {
+    SCOPED_TRACE("GET /api/v1/audit 400 " + name);
+    auto r = callAs(admin, "GET", audit, query);
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(bodyJson(r), example(responseMedia(audit, "get", "400"), name));
+  }
+
+  // --- delete the user ---
+  EXPECT_EQ(callAs(admin, "DELETE", users + "/2").status, 204);
+  EXPECT_EQ(callAs(admin, "GET", users + "/2").status, 404);
 }

@@ -19,7 +19,7 @@ using cityops::config::testing::kNow;
 using cityops::config::testing::kSource;
 using cityops::config::testing::ok;
 
-const std::string kTopLevel = "[city], [server], [storage], [[entity]] or [[simulate]]";
+const std::string kTopLevel = "[city], [server], [storage], [tls], [security], [[entity]] or [[simulate]]";
 const std::string kSimulateKeys =
     "entity, type, metric, base, amplitude, period_minutes, noise, min, max, every_seconds, peak_hour, integer";
 
@@ -50,7 +50,7 @@ TEST(CityConfigStrict, ServerWrongTypes) {
 }
 
 TEST(CityConfigStrict, ServerUnknownKey) {
-  EXPECT_EQ(err("[server]\nport = 8080\n"), "city.toml: server: unknown key 'port' (expected listen, threads)");
+  EXPECT_EQ(err("[server]\nport = 8080\n"), "city.toml: server: unknown key 'port' (expected listen, threads, metrics_listen, cors_origins)");
 }
 
 TEST(CityConfigStrict, CityUnknownKeyAndWrongTypes) {
@@ -271,3 +271,48 @@ TEST(CityConfigStrict, Integer) {
 }
 
 }  // namespace
+
+TEST(CityConfigSecurity, DefaultsWhenAbsent) {
+  auto c = CityConfig::parse("[city]\nname = \"x\"\n", "city.toml", 0);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->security.sessionMinutes, 720);
+  EXPECT_EQ(c->security.rateLimit, 200);
+  EXPECT_EQ(c->security.rateBurst, 400);
+  EXPECT_EQ(c->security.anonymousRateLimit, 20);
+  EXPECT_TRUE(c->security.corsOrigins.empty());
+  EXPECT_TRUE(c->security.tlsCert.empty());
+  EXPECT_TRUE(c->security.metricsListen.empty());
+}
+
+TEST(CityConfigSecurity, AllKeysRead) {
+  auto c = CityConfig::parse(
+      "[server]\nmetrics_listen = \"127.0.0.1:9464\"\ncors_origins = [\"https://ioc.tamky.example\", "
+      "\"http://localhost:5173\"]\n[tls]\ncert = \"/etc/cityops/cert.pem\"\nkey = \"/etc/cityops/key.pem\"\n"
+      "[security]\nsession_minutes = 60\nrate_limit = 0\nrate_burst = 10\nanonymous_rate_limit = 2.5\n"
+      "anonymous_burst = 5\n",
+      "city.toml", 0);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->security.metricsListen, "127.0.0.1:9464");
+  EXPECT_EQ(c->security.corsOrigins, (std::vector<std::string>{"https://ioc.tamky.example", "http://localhost:5173"}));
+  EXPECT_EQ(c->security.tlsCert, "/etc/cityops/cert.pem");
+  EXPECT_EQ(c->security.tlsKey, "/etc/cityops/key.pem");
+  EXPECT_EQ(c->security.sessionMinutes, 60);
+  EXPECT_EQ(c->security.rateLimit, 0);
+  EXPECT_EQ(c->security.rateBurst, 10);
+  EXPECT_EQ(c->security.anonymousRateLimit, 2.5);
+  EXPECT_EQ(c->security.anonymousBurst, 5);
+}
+
+TEST(CityConfigSecurity, BadValuesNamed) {
+  EXPECT_EQ(err("[tls]\ncert = \"/c.pem\"\n"), "city.toml: tls: needs both cert and key (PEM file paths)");
+  EXPECT_EQ(err("[security]\nsession_minutes = 1\n"),
+            "city.toml: security.session_minutes: must be 5..43200, got 1");
+  EXPECT_EQ(err("[security]\nrate_limit = -1\n"),
+            "city.toml: security.rate_limit: must be 0 (no limit) .. 1e9, got -1");
+  EXPECT_EQ(err("[security]\nlogin_attempts = 3\n"),
+            "city.toml: security: unknown key 'login_attempts' (expected session_minutes, rate_limit, rate_burst, "
+            "anonymous_rate_limit, anonymous_burst)");
+  EXPECT_NE(err("[server]\ncors_origins = [\"https://a.example/path\"]\n").find("no path"), std::string::npos);
+  EXPECT_NE(err("[server]\ncors_origins = \"https://a.example\"\n").find("array of strings"), std::string::npos);
+  EXPECT_NE(err("[server]\ncors_origins = [1]\n").find("array of strings"), std::string::npos);
+}

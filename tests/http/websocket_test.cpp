@@ -1,5 +1,6 @@
 // WebSocket routes of HttpServer over loopback with a real Beast client.
 #include "http/HttpServer.hpp"
+#include "http/PubSubHandler.hpp"
 #include "http/TestClient.hpp"
 
 #include <gtest/gtest.h>
@@ -15,65 +16,6 @@ using namespace cityops::http;
 using namespace cityops::http::test;
 
 namespace {
-
-/// Echoes text; "subscribe" makes the peer a subscriber; "close:<reason>" closes from the server side.
-class PubSub : public WebSocketHandler {
- public:
-  void onOpen(const std::shared_ptr<WebSocketPeer>& peer, const Request&) override {
-    std::lock_guard lock(mu_);
-    ++opens_;
-    EXPECT_TRUE(peer->isOpen());
-    cv_.notify_all();
-  }
-  void onMessage(const std::shared_ptr<WebSocketPeer>& peer, std::string_view text) override {
-    if (text == "subscribe") {
-      {
-        std::lock_guard lock(mu_);
-        subscribers_.push_back(peer);
-        cv_.notify_all();
-      }
-      peer->send("subscribed");
-    } else if (text.substr(0, 6) == "close:") {
-      peer->close(std::string(text.substr(6)));
-    } else {
-      peer->send(std::string(text));
-    }
-  }
-  void onClose(const std::shared_ptr<WebSocketPeer>& peer) override {
-    std::lock_guard lock(mu_);
-    EXPECT_FALSE(peer->isOpen());
-    EXPECT_EQ(closed_.count(peer.get()), 0u) << "onClose twice";
-    closed_.insert(peer.get());
-    ++closes_;
-    cv_.notify_all();
-  }
-
-  std::shared_ptr<WebSocketPeer> waitSubscriber() {
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, 10s, [&] { return !subscribers_.empty(); });
-    return subscribers_.empty() ? nullptr : subscribers_.back();
-  }
-  bool waitCloses(int n) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, 10s, [&] { return closes_ >= n; });
-  }
-  int opens() {
-    std::lock_guard lock(mu_);
-    return opens_;
-  }
-  int closes() {
-    std::lock_guard lock(mu_);
-    return closes_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::shared_ptr<WebSocketPeer>> subscribers_;
-  std::set<const WebSocketPeer*> closed_;
-  int opens_ = 0;
-  int closes_ = 0;
-};
 
 class WebSocketTest : public ::testing::Test {
  protected:
