@@ -1,26 +1,16 @@
 #include "api/StreamEndpoint.hpp"
 
+#include "auth/Credentials.hpp"
 #include "common/JsonText.hpp"
 
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 
 namespace cityops::api {
 
 namespace json = boost::json;
-
-class StreamEndpoint::PeerSubscriber final : public stream::Subscriber {
- public:
-  explicit PeerSubscriber(std::weak_ptr<http::WebSocketPeer> peer) : peer_(std::move(peer)) {}
-  bool deliver(std::string text) override {
-    auto p = peer_.lock();
-    return p && p->send(std::move(text));
-  }
-
- private:
-  std::weak_ptr<http::WebSocketPeer> peer_;
-};
 
 namespace {
 std::string errorFrame(std::string_view code, std::string_view message) {
@@ -28,23 +18,78 @@ std::string errorFrame(std::string_view code, std::string_view message) {
 }
 }  // namespace
 
+class StreamEndpoint::PeerSubscriber final : public stream::Subscriber {
+ public:
+  PeerSubscriber(std::weak_ptr<http::WebSocketPeer> peer, const Clock* clock) : peer_(std::move(peer)), clock_(clock) {}
+  bool deliver(std::string text) override {
+    auto p = peer_.lock();
+    if (!p) return false;
+    const int64_t expires = expiresMs.load(std::memory_order_relaxed);
+    if (expires > 0 && clock_ && clock_->nowMs() >= expires) {
+      p->send(errorFrame("unauthenticated", "the session expired; log in again"));
+      p->close("session expired");
+      return false;
+    }
+    return p->send(std::move(text));
+  }
+
+  std::atomic<int64_t> expiresMs{0};
+
+ private:
+  std::weak_ptr<http::WebSocketPeer> peer_;
+  const Clock* clock_;
+};
+
 bool StreamEndpoint::mayRead(const auth::Principal& p) const {
   if (p.kind != auth::Principal::Kind::User) return false;
   return std::find(readers_.begin(), readers_.end(), p.role) != readers_.end();
 }
 
 void StreamEndpoint::onOpen(const std::shared_ptr<http::WebSocketPeer>& peer, const http::Request& upgrade) {
-  bool authenticated = !authenticate_;
+  {
+    std::lock_guard lock(mu_);
+    peers_[peer.get()] = PeerState{std::make_shared<PeerSubscriber>(peer, clock_), peer, !authenticate_, {}};
+  }
   if (authenticate_ && upgrade.principal) {
     if (!mayRead(*upgrade.principal)) {  // the Gate refuses these before the upgrade; kept as a second lock
       peer->send(errorFrame("forbidden", "your role may not read the stream"));
       peer->close("forbidden");
       return;
     }
-    authenticated = true;
+    // The credential the Gate accepted: the Authorization header, else the access_token query parameter.
+    std::string token;
+    if (auto t = auth::bearerToken(upgrade.header("Authorization"))) token = std::string(*t);
+    else if (auto q = upgrade.query.find("access_token"); q != upgrade.query.end()) token = q->second;
+    admitted(peer.get(), std::move(token), upgrade.principal->expiresMs);
   }
+}
+
+void StreamEndpoint::admitted(const http::WebSocketPeer* peer, std::string token, int64_t expiresMs) {
   std::lock_guard lock(mu_);
-  peers_[peer.get()] = PeerState{std::make_shared<PeerSubscriber>(peer), authenticated};
+  auto it = peers_.find(peer);
+  if (it == peers_.end()) return;
+  it->second.authenticated = true;
+  it->second.token = std::move(token);
+  it->second.subscriber->expiresMs.store(expiresMs, std::memory_order_relaxed);
+}
+
+void StreamEndpoint::revalidate() {
+  if (!authenticate_) return;
+  std::vector<std::pair<std::weak_ptr<http::WebSocketPeer>, std::string>> live;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [key, state] : peers_)
+      if (state.authenticated) live.emplace_back(state.peer, state.token);
+  }
+  for (const auto& [weak, token] : live) {
+    auto peer = weak.lock();
+    if (!peer) continue;
+    auto who = token.empty() ? Result<auth::Principal>(Error{"unauthenticated", "no token"}) : authenticate_(token);
+    if (who && mayRead(*who)) continue;
+    peer->send(errorFrame(who ? "forbidden" : "unauthenticated",
+                          who ? "your role may no longer read the stream" : "the session ended; log in again"));
+    peer->close(who ? "forbidden" : "session ended");
+  }
 }
 
 void StreamEndpoint::authenticateWith(const std::shared_ptr<http::WebSocketPeer>& peer, std::string_view text) {
@@ -71,12 +116,7 @@ void StreamEndpoint::authenticateWith(const std::shared_ptr<http::WebSocketPeer>
     peer->close("forbidden");
     return;
   }
-  {
-    std::lock_guard lock(mu_);
-    auto it = peers_.find(peer.get());
-    if (it == peers_.end()) return;
-    it->second.authenticated = true;
-  }
+  admitted(peer.get(), std::string(token->data(), token->size()), who->expiresMs);
   peer->send(toJsonText(json::object{{"authenticated", true}, {"role", auth::roleName(who->role)}}));
 }
 

@@ -167,10 +167,13 @@ int serve(const ServeArgs& args) {
   api.registerRoutes(router);
   authApi.registerRoutes(router);
   const auto* streamRule = policy.find("GET", "/api/v1/stream");
-  router.addWebSocket("/api/v1/stream",
-                      std::make_shared<api::StreamEndpoint>(
-                          hub, [&gate](std::string_view token) { return gate.authenticate(token); },
-                          streamRule ? streamRule->roles : std::vector<auth::Role>{}));
+  auto streamEndpoint = std::make_shared<api::StreamEndpoint>(
+      hub, [&gate](std::string_view token) { return gate.authenticate(token); },
+      streamRule ? streamRule->roles : std::vector<auth::Role>{}, &clock);
+  gate.onInvalidate([weak = std::weak_ptr<api::StreamEndpoint>(streamEndpoint)] {
+    if (auto s = weak.lock()) s->revalidate();
+  });
+  router.addWebSocket("/api/v1/stream", streamEndpoint);
   for (const auto& [method, pattern] : router.routes()) {
     if (!policy.find(method, pattern))  // it would be refused to everyone: a route added without a rule
       spdlog::warn("route {} {} has no access rule: refused to everyone", method, pattern);

@@ -80,8 +80,11 @@ void Gatekeeper::decorate(std::string_view origin, http::Response& res) {
 }
 
 void Gatekeeper::invalidate() {
-  std::lock_guard lock(cacheMu_);
-  cache_.clear();
+  {
+    std::lock_guard lock(cacheMu_);
+    cache_.clear();
+  }
+  for (const auto& callback : onInvalidate_) callback();
 }
 
 std::shared_ptr<const Principal> Gatekeeper::authenticateShared(std::string_view token, Error* error) {

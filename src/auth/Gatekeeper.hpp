@@ -15,6 +15,7 @@
 #include "http/Gate.hpp"
 #include "metrics/Registry.hpp"
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -49,8 +50,11 @@ class Gatekeeper final : public http::Gate {
 
   /// Authenticates a token (cache first). For the WebSocket first-message token, and admit().
   Result<Principal> authenticate(std::string_view token);
-  /// Forgets every cached authentication.
+  /// Forgets every cached authentication, then runs the onInvalidate callbacks (e.g. the stream re-checking the
+  /// tokens of its open connections).
   void invalidate();
+  /// Registers a callback for invalidate(); call before the server starts.
+  void onInvalidate(std::function<void()> callback) { onInvalidate_.push_back(std::move(callback)); }
 
   const AccessPolicy& policy() const { return policy_; }
 
@@ -76,6 +80,7 @@ class Gatekeeper final : public http::Gate {
 
   std::mutex cacheMu_;
   std::unordered_map<std::string, Cached> cache_;  // token -> principal
+  std::vector<std::function<void()>> onInvalidate_;
 };
 
 }  // namespace cityops::auth
