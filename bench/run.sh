@@ -10,6 +10,10 @@
 #   BENCH_KEEP=1                      keep the data dirs after the run
 #   BENCH_SKIP_BUILD=1                do not call cmake --build
 #   CITYOPS_BUILD_DIR, CITYOPS_BIN, CITYOPS_LOAD, VM_BIN   override paths
+#
+# cityops runs with authentication: its first admin gets a random password of this run (CITYOPS_ADMIN_PASSWORD,
+# also read by cityops_load, which logs in and sends the token with every request), and a config that turns the
+# request rate limits off ([security] rate_limit = 0, anonymous_rate_limit = 0).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,6 +28,7 @@ CONNS=2
 SINGLE_SECONDS=${BENCH_SINGLE_SECONDS:-5}
 RESTARTS=${BENCH_RESTARTS:-5}
 OBS=$((SENSORS * MINUTES))
+ADMIN_PASSWORD=bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 LOGDIR=${BENCH_LOG_DIR:-$BUILD/bench-logs}
 STEP_TIMEOUT=300 # seconds, per cityops_load invocation
 
@@ -106,6 +111,9 @@ WORK=$(mktemp -d "${BENCH_TMPDIR:-/tmp}/cityops-bench.XXXXXX")
 rm -rf "$LOGDIR"
 mkdir -p "$LOGDIR"
 log "logs: $LOGDIR   data: $WORK"
+# cityops: no request rate limits (the load tool is one user sending tens of thousands of requests a second).
+CITYOPS_CONFIG=$WORK/cityops-bench.toml
+printf '# bench/run.sh: no request rate limits\n[security]\nrate_limit = 0\nanonymous_rate_limit = 0\n' >"$CITYOPS_CONFIG"
 
 # Same data for both targets: the 100 minutes ending at the last 10-minute
 # boundary, and the year ending at the last UTC midnight.
@@ -123,7 +131,8 @@ load() {
   local t=$1 step=$2; shift 2
   local out=$LOGDIR/$t-$step.out
   log "$t: $step"
-  timeout "$STEP_TIMEOUT" "$LOAD" --target "$t" --url "$URL" "$@" >"$out" 2>"$LOGDIR/$t-$step.err"
+  CITYOPS_ADMIN_PASSWORD=$ADMIN_PASSWORD \
+    timeout "$STEP_TIMEOUT" "$LOAD" --target "$t" --url "$URL" "$@" >"$out" 2>"$LOGDIR/$t-$step.err"
   local rc=$?
   local key val
   while read -r _ key val _; do R[$t.$step.$key]=$val; done < <(grep '^RESULT ' "$out")
@@ -144,7 +153,9 @@ start_server() {
   mkdir -p "$dir"
   t0=$(now_ms)
   if [[ $t == cityops ]]; then
-    "$CITYOPS" serve --listen "127.0.0.1:$port" --data "$dir" >>"$LOGDIR/cityops-server.log" 2>&1 &
+    CITYOPS_ADMIN_PASSWORD=$ADMIN_PASSWORD \
+      "$CITYOPS" serve --config "$CITYOPS_CONFIG" --listen "127.0.0.1:$port" --data "$dir" \
+      >>"$LOGDIR/cityops-server.log" 2>&1 &
     SPID=$!
   else
     "$VM_BIN" -httpListenAddr "127.0.0.1:$port" -storageDataPath "$dir" -retentionPeriod 100y \

@@ -68,6 +68,12 @@ struct Options {
   int pid = 0;                   // wait: give up as soon as this process has exited
   bool vm_flush = false;         // ingest: call /internal/force_flush after the last ack
   std::uint64_t seed = 20260101;
+  // cityops authentication: a bearer token on every request; --token, else a login as --user with --password
+  // (default: $CITYOPS_ADMIN_PASSWORD). --no-auth sends none (a server without authentication).
+  std::string token;
+  std::string user = "admin";
+  std::string password;
+  bool no_auth = false;
 };
 
 [[noreturn]] void usage(const char* msg = nullptr) {
@@ -91,7 +97,11 @@ struct Options {
                "  --vm-format prom|json (prom)         VictoriaMetrics import format\n"
                "  --path P (/readyz) --timeout S (120) --pid PID (wait: stop if PID exits)\n"
                "  --no-create       do not create cityops entities first\n"
-               "  --vm-flush        ingest: call /internal/force_flush after the last ack (default: natural visibility)\n");
+               "  --vm-flush        ingest: call /internal/force_flush after the last ack (default: natural visibility)\n"
+               "cityops authentication (every request carries Authorization: Bearer TOKEN):\n"
+               "  --token TOKEN     use this token (a session token or a device key)\n"
+               "  --user U (admin) --password P ($CITYOPS_ADMIN_PASSWORD)   otherwise log in first\n"
+               "  --no-auth         send no token (a server without authentication)\n");
   std::exit(2);
 }
 
@@ -128,6 +138,10 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--no-create") o.create = false;
     else if (a == "--vm-flush") o.vm_flush = true;
     else if (a == "--pid") o.pid = std::stoi(need(i));
+    else if (a == "--token") o.token = need(i);
+    else if (a == "--user") o.user = need(i);
+    else if (a == "--password") o.password = need(i);
+    else if (a == "--no-auth") o.no_auth = true;
     else if (a == "-h" || a == "--help") usage();
     else if (!a.empty() && a[0] != '-' && o.scenario.empty()) o.scenario = a;
     else usage(("unknown argument " + a).c_str());
@@ -136,6 +150,8 @@ Options parse_args(int argc, char** argv) {
   if (o.scenario != "free-port" && o.url.empty()) usage("--url is required");
   if (o.sensors <= 0 || o.minutes <= 0 || o.batch <= 0 || o.conns <= 0) usage("sizes must be positive");
   if (o.vm_format != "prom" && o.vm_format != "json") usage("--vm-format must be prom or json");
+  if (o.password.empty())
+    if (const char* p = std::getenv("CITYOPS_ADMIN_PASSWORD")) o.password = p;
   return o;
 }
 
@@ -903,6 +919,40 @@ int run_wait(const Options& o, const Url& url) {
   return 1;
 }
 
+// cityops: the token for every request (--token, or a login). Returns false after printing an ERROR line.
+bool authenticate(const Options& o, const Url& url) {
+  if (o.target != Target::cityops || o.no_auth) return true;
+  if (!o.token.empty()) {
+    set_bearer_token(o.token);
+    return true;
+  }
+  if (o.password.empty()) {
+    std::printf("ERROR login no --token and no password (--password or $CITYOPS_ADMIN_PASSWORD)\n");
+    return false;
+  }
+  Connection c(url);
+  const std::string body = json::serialize(json::object{{"username", o.user}, {"password", o.password}});
+  Response r;
+  for (int attempt = 0; attempt < 20; ++attempt) {  // 429/503 (throttled, busy): wait and retry
+    r = c.roundtrip(build_request("POST", "/api/v1/auth/login", url, "application/json", body), 0);
+    if (r.status != 429 && r.status != 503) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  if (r.status != 200) {
+    std::printf("ERROR login as %s: status=%d body=%s %s\n", o.user.c_str(), r.status, clip(r.body).c_str(),
+                r.error.c_str());
+    return false;
+  }
+  try {
+    set_bearer_token(std::string(json::parse(r.body).at("token").as_string()));
+  } catch (const std::exception&) {
+    std::printf("ERROR login no token in the answer: %s\n", clip(r.body).c_str());
+    return false;
+  }
+  std::fprintf(stderr, "logged in as %s\n", o.user.c_str());
+  return true;
+}
+
 int run_free_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
@@ -924,6 +974,7 @@ int main(int argc, char** argv) {
     auto o = parse_args(argc, argv);
     if (o.scenario == "free-port") return run_free_port();
     auto url = parse_url(o.url);
+    if (o.scenario != "wait" && !authenticate(o, url)) return 1;
     int rc;
     if (o.scenario == "ingest") rc = run_ingest(o, url);
     else if (o.scenario == "single") rc = run_single(o, url);

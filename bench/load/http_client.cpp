@@ -14,6 +14,18 @@ namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
 
+namespace {
+std::string g_bearer;         // the token
+std::string g_bearer_header;  // "Authorization: Bearer <token>\r\n", or ""
+}  // namespace
+
+void set_bearer_token(std::string token) {
+  g_bearer = std::move(token);
+  g_bearer_header = g_bearer.empty() ? std::string() : "Authorization: Bearer " + g_bearer + "\r\n";
+}
+
+const std::string& bearer_token() { return g_bearer; }
+
 Url parse_url(std::string_view url) {
   constexpr std::string_view scheme = "http://";
   if (url.substr(0, scheme.size()) != scheme)
@@ -32,9 +44,10 @@ Url parse_url(std::string_view url) {
 std::string build_request(std::string_view method, std::string_view target, const Url& url,
                           std::string_view content_type, std::string_view body) {
   std::string r;
-  r.reserve(body.size() + 160);
+  r.reserve(body.size() + 160 + g_bearer_header.size());
   r.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: ");
   r.append(url.hostport()).append("\r\n");
+  r.append(g_bearer_header);
   if (!content_type.empty()) r.append("Content-Type: ").append(content_type).append("\r\n");
   if (method != "GET" || !body.empty())
     r.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
@@ -96,8 +109,9 @@ Response Connection::roundtrip(std::string_view raw, int retries) {
 
 Response Connection::get(std::string_view target) {
   std::string req;
-  req.reserve(target.size() + 64);
-  req.append("GET ").append(target).append(" HTTP/1.1\r\nHost: ").append(host_header_).append("\r\n\r\n");
+  req.reserve(target.size() + 64 + g_bearer_header.size());
+  req.append("GET ").append(target).append(" HTTP/1.1\r\nHost: ").append(host_header_).append("\r\n");
+  req.append(g_bearer_header).append("\r\n");
   return roundtrip(req);
 }
 

@@ -24,7 +24,12 @@ struct Url {
 // Parses http://HOST:PORT[/...]; throws std::invalid_argument on anything else.
 Url parse_url(std::string_view url);
 
-// Builds a complete HTTP/1.1 request (keep-alive) with the given body.
+// The bearer token sent as `Authorization: Bearer <token>` by build_request() and Connection::get() from now on
+// ("" = none, the default). Set once, before any thread starts.
+void set_bearer_token(std::string token);
+const std::string& bearer_token();
+
+// Builds a complete HTTP/1.1 request (keep-alive) with the given body (and the bearer token, if any).
 std::string build_request(std::string_view method, std::string_view target, const Url& url,
                           std::string_view content_type, std::string_view body);
 

@@ -1,5 +1,7 @@
 #include "Clients.hpp"
 
+#include "ServerProcess.hpp"
+
 #include <boost/asio/connect.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/read.hpp>
@@ -105,6 +107,8 @@ HttpResponse HttpClient::request(std::string_view method, const std::string& tar
   req.version(11);
   req.set(bhttp::field::host, "127.0.0.1:" + std::to_string(port_));
   if (!contentType.empty()) req.set(bhttp::field::content_type, contentType);
+  const std::string token = token_ ? *token_ : defaultToken(port_);
+  if (!token.empty()) req.set(bhttp::field::authorization, "Bearer " + token);
   for (const auto& [k, v] : extra) req.set(k, v);
   req.body() = body;
   req.prepare_payload();
@@ -133,8 +137,10 @@ HttpResponse HttpClient::request(std::string_view method, const std::string& tar
   return out;
 }
 
-HttpResponse httpGet(uint16_t port, const std::string& target, std::chrono::milliseconds timeout) {
+HttpResponse httpGet(uint16_t port, const std::string& target, std::chrono::milliseconds timeout,
+                     std::optional<std::string> token) {
   HttpClient c(port, timeout);
+  c.setToken(std::move(token));
   return c.get(target);
 }
 
@@ -161,6 +167,10 @@ beast::error_code WsClient::connect(uint16_t port, const std::string& target, st
     if (ec) return ec;
   }
   if (auto ec = await(ioc_, sock, [&](auto h) { sock.async_connect(loopback(port), h); }, timeout)) return ec;
+  const std::string token = token_ ? *token_ : defaultToken(port);
+  ws_.set_option(bws::stream_base::decorator([token](bws::request_type& req) {
+    if (!token.empty()) req.set(bhttp::field::authorization, "Bearer " + token);
+  }));
   return await(ioc_, sock, [&](auto h) { ws_.async_handshake("127.0.0.1:" + std::to_string(port), target, h); },
                timeout);
 }

@@ -1,6 +1,8 @@
 #pragma once
 // Small blocking HTTP/1.1 and WebSocket clients for the integration tests (Boost.Beast). Every operation
 // has a deadline; on expiry the socket is closed and the call fails instead of hanging the suite.
+// Authentication: unless told otherwise (setToken), every request carries `Authorization: Bearer <token>` with
+// the default token of the port (defaultToken(port), ServerProcess.hpp: the admin's, once start() logged in).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -9,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -55,11 +58,15 @@ class HttpClient {
   }
   void close();
   uint16_t port() const { return port_; }
+  /// The bearer token of the following requests: nullopt (the default) = defaultToken(port()), read at each
+  /// request; "" = none (anonymous); anything else = that token. An Authorization header in `extra` wins.
+  void setToken(std::optional<std::string> token) { token_ = std::move(token); }
 
  private:
   bool connect(std::string& error);
 
   uint16_t port_;
+  std::optional<std::string> token_;
   std::chrono::milliseconds timeout_;
   asio::io_context ioc_;
   tcp::socket socket_;
@@ -67,8 +74,9 @@ class HttpClient {
   bool connected_ = false;
 };
 
-/// One-shot helpers on a fresh connection.
-HttpResponse httpGet(uint16_t port, const std::string& target, std::chrono::milliseconds timeout = 30s);
+/// One-shot helpers on a fresh connection. `token` as HttpClient::setToken (nullopt: the port's default).
+HttpResponse httpGet(uint16_t port, const std::string& target, std::chrono::milliseconds timeout = 30s,
+                     std::optional<std::string> token = std::nullopt);
 
 class WsClient {
  public:
@@ -77,6 +85,9 @@ class WsClient {
   WsClient(const WsClient&) = delete;
   WsClient& operator=(const WsClient&) = delete;
 
+  /// The token sent as `Authorization: Bearer` on the upgrade request of the next connect(), as
+  /// HttpClient::setToken: nullopt (the default) = defaultToken(port), "" = none, else that token.
+  void setToken(std::optional<std::string> token) { token_ = std::move(token); }
   /// `receiveBuffer` > 0 fixes SO_RCVBUF (no autotuning): a client that never reads then buffers little.
   beast::error_code connect(uint16_t port, const std::string& target = "/api/v1/stream",
                             std::chrono::milliseconds timeout = 30s, int receiveBuffer = 0);
@@ -94,6 +105,7 @@ class WsClient {
  private:
   asio::io_context ioc_;
   beast::websocket::stream<tcp::socket> ws_;
+  std::optional<std::string> token_;
 };
 
 }  // namespace cityops::it

@@ -8,15 +8,30 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <regex>
+
+extern char** environ;
 
 namespace cityops::it {
 
 namespace {
+std::mutex& tokensMutex() {
+  static std::mutex mu;
+  return mu;
+}
+std::map<uint16_t, std::string>& tokens() {
+  static std::map<uint16_t, std::string> map;
+  return map;
+}
+
 std::string& binaryPath() {
   static std::string path = [] {
     const char* env = std::getenv("CITYOPS_BIN");
@@ -26,6 +41,18 @@ std::string& binaryPath() {
 }
 constexpr size_t kMaxOutput = 2u * 1024 * 1024;
 }  // namespace
+
+void setDefaultToken(uint16_t port, std::string token) {
+  std::lock_guard lock(tokensMutex());
+  if (token.empty()) tokens().erase(port);
+  else tokens()[port] = std::move(token);
+}
+
+std::string defaultToken(uint16_t port) {
+  std::lock_guard lock(tokensMutex());
+  auto it = tokens().find(port);
+  return it == tokens().end() ? std::string() : it->second;
+}
 
 const std::string& cityopsBinary() { return binaryPath(); }
 void setCityopsBinary(std::string path) { binaryPath() = std::move(path); }
@@ -62,6 +89,7 @@ bool ServerProcess::start(Options o) {
     eof_ = false;
   }
   port_ = 0;
+  adminToken_.clear();
   error_.clear();
   const std::string& bin = cityopsBinary();
   if (bin.empty() || ::access(bin.c_str(), X_OK) != 0) {
@@ -72,10 +100,44 @@ bool ServerProcess::start(Options o) {
   std::vector<std::string> args = {bin,     "serve",          "--listen",  "127.0.0.1:0",
                                    "--data", o.dataDir,        "--threads", std::to_string(o.threads),
                                    "--log-level", o.logLevel};
+  // No rate limits for the suites (they send many requests quickly), unless the test brings its own --config.
+  bool ownConfig = false;
+  for (const auto& a : o.extraArgs) ownConfig = ownConfig || a == "--config" || a.starts_with("--config=");
+  if (o.unlimitedRates && !ownConfig) {
+    const std::string config = (std::filesystem::path(o.dataDir) / "it-unlimited.toml").string();
+    std::ofstream out(config, std::ios::trunc);
+    out << "# Written by the integration tests (ServerProcess): no request rate limits.\n"
+           "[security]\nrate_limit = 0\nanonymous_rate_limit = 0\n";
+    if (!out.flush()) {
+      error_ = "cannot write " + config;
+      return false;
+    }
+    args.push_back("--config");
+    args.push_back(config);
+  }
   for (const auto& a : o.extraArgs) args.push_back(a);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+
+  // Environment: the test's own, CITYOPS_ADMIN_PASSWORD = kAdminPassword, then Options::env (last one wins).
+  std::vector<std::pair<std::string, std::string>> overrides = {{"CITYOPS_ADMIN_PASSWORD", kAdminPassword}};
+  for (const auto& kv : o.env) overrides.push_back(kv);
+  std::string adminPassword;
+  std::map<std::string, std::string> set;
+  for (const auto& [k, v] : overrides) set[k] = v;
+  adminPassword = set["CITYOPS_ADMIN_PASSWORD"];
+  std::vector<std::string> envs;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string_view kv(*e);
+    const auto eq = kv.find('=');
+    if (eq != std::string_view::npos && set.count(std::string(kv.substr(0, eq)))) continue;
+    envs.emplace_back(kv);
+  }
+  for (const auto& [k, v] : set) envs.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& e : envs) envp.push_back(e.data());
+  envp.push_back(nullptr);
 
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
@@ -102,7 +164,7 @@ bool ServerProcess::start(Options o) {
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::signal(SIGPIPE, SIG_DFL);
-    ::execv(argv[0], argv.data());
+    ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
   ::close(fds[1]);
@@ -112,24 +174,57 @@ bool ServerProcess::start(Options o) {
   const auto deadline = std::chrono::steady_clock::now() + o.startTimeout;
   if (!waitForPort(deadline)) {
     const bool exited = reap(std::chrono::milliseconds(0)) >= 0 || pid_ <= 0;
-    error_ = exited ? "the server exited before listening" : "the server did not log its port in time";
-    if (pid_ > 0) kill9();
-    joinReader();
-    error_ += "; output:\n" + tail();
-    return false;
+    return failStart(exited ? "the server exited before listening" : "the server did not log its port in time");
   }
-  // Ready when /readyz says so.
+  setDefaultToken(port_, "");  // a token left from an earlier server on the same port means nothing here
+  // Ready when /readyz says so (asked without a token: it is public).
   for (;;) {
-    auto r = httpGet(port_, "/readyz", 5s);
-    if (r.status == 200) return true;
-    if (std::chrono::steady_clock::now() > deadline || reap(std::chrono::milliseconds(0)) >= 0 || pid_ <= 0) {
-      error_ = "/readyz never answered 200 (last: " + r.describe() + ")";
-      if (pid_ > 0) kill9();
-      joinReader();
-      error_ += "; output:\n" + tail();
+    auto r = httpGet(port_, "/readyz", 5s, "");
+    if (r.status == 200) break;
+    if (std::chrono::steady_clock::now() > deadline || reap(std::chrono::milliseconds(0)) >= 0 || pid_ <= 0)
+      return failStart("/readyz never answered 200 (last: " + r.describe() + ")");
+    std::this_thread::sleep_for(50ms);
+  }
+  if (o.loginAsAdmin && !login(adminPassword, deadline)) return failStart(error_);
+  return true;
+}
+
+bool ServerProcess::failStart(std::string why) {
+  error_ = std::move(why);
+  if (pid_ > 0) kill9();
+  joinReader();
+  error_ += "; output:\n" + tail();
+  return false;
+}
+
+bool ServerProcess::login(const std::string& password, std::chrono::steady_clock::time_point deadline) {
+  // Anonymous requests may be rate-limited (a test's own config): wait out 429s and 503 busy until the deadline.
+  const std::string body =
+      boost::json::serialize(boost::json::object{{"username", "admin"}, {"password", password}});
+  for (;;) {
+    HttpClient c(port_, 30s);
+    c.setToken("");
+    auto r = c.postJson("/api/v1/auth/login", body);
+    if (r.status == 200) {
+      const auto v = r.json();
+      const auto* o = v.if_object();
+      const auto* t = o ? o->if_contains("token") : nullptr;
+      if (!t || !t->is_string() || t->get_string().empty()) {
+        error_ = "logging in as admin: no token in " + r.describe();
+        return false;
+      }
+      adminToken_ = std::string(t->get_string());
+      setDefaultToken(port_, adminToken_);
+      return true;
+    }
+    const bool retry = r.status == 429 || r.status == 503;
+    if (!retry || std::chrono::steady_clock::now() > deadline || reap(std::chrono::milliseconds(0)) >= 0 ||
+        pid_ <= 0) {
+      error_ = "logging in as admin: " + r.describe();
       return false;
     }
-    std::this_thread::sleep_for(50ms);
+    const int after = std::atoi(r.header("Retry-After").c_str());
+    std::this_thread::sleep_for(after > 0 ? std::chrono::milliseconds(after * 1000) : 100ms);
   }
 }
 

@@ -298,6 +298,8 @@ std::string streamHugeBody(uint16_t port, size_t bodySize, bool chunked, std::st
     return {};
   }
   std::string head = "POST /api/v1/observations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
+  // An authenticated client (the admin), so that it is the body that gets refused.
+  if (const auto token = defaultToken(port); !token.empty()) head += "Authorization: Bearer " + token + "\r\n";
   head += chunked ? "Transfer-Encoding: chunked\r\n\r\n" : "Content-Length: " + std::to_string(bodySize) + "\r\n\r\n";
   std::atomic<bool> answered{false};
   std::atomic<size_t> sent{0};
