@@ -1,0 +1,59 @@
+#pragma once
+// A rule as stored and exchanged (canonical JSON in docs/rules.md, codec in RuleCodec). Plain data.
+#include "rules/Severity.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cityops::rules {
+
+enum class Kind { Threshold, Rate, Accumulation, Stale, Expression };
+
+/// Which entities a rule watches: exactly one of the three is non-empty.
+struct Scope {
+  std::string entity;
+  std::string type;
+  std::string tag;
+};
+
+/// One level of a threshold rule: the condition holds when the value is above (or below) `value`.
+struct Level {
+  bool above = true;
+  double value = 0;
+  Severity severity = Severity::Minor;
+};
+
+struct Rule {
+  std::string id;    // model::isValidId grammar
+  std::string name;  // free text, 1..200 bytes
+  bool enabled = true;
+  Scope scope;
+  std::string metric;  // model metric grammar; empty only for expression rules
+  Kind kind = Kind::Threshold;
+
+  // threshold: 1..8 levels, all "above" or all "below", strictly ordered by severity and value
+  std::vector<Level> levels;
+  double hysteresis = 0;  // a level clears only when the value is back past value -/+ hysteresis
+  int64_t forMs = 0;      // the condition must hold this long (data time) before it raises / escalates
+
+  // rate: change per hour over `windowMs` above `perHourAbove` (or below `perHourBelow`; exactly one is set)
+  // accumulation: sum over `windowMs` above `above`
+  // stale: no observation for `afterMs`
+  // Rate, accumulation and stale rules raise one severity (`severity`).
+  bool hasPerHourAbove = false, hasPerHourBelow = false;
+  double perHourAbove = 0, perHourBelow = 0;
+  int64_t windowMs = 0;
+  double above = 0;
+  int64_t afterMs = 0;
+  Severity severity = Severity::Minor;
+
+  // expression: e.g. "wl.tamky.water_level_m > 2.2 && cam-03.speed_kmh < 10"
+  std::string expr;
+
+  std::string message;           // template: {entity.id}, {entity.name}, {value}, {metric}, {severity}, {rule.name}
+  bool suspectTriggers = false;  // whether `suspect` observations count (bad ones never do)
+  int64_t createdMs = 0, updatedMs = 0;
+};
+
+}  // namespace cityops::rules
