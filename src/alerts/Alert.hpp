@@ -25,6 +25,7 @@ struct HistoryEntry {
   std::optional<double> value;
   std::string by;  // user name, or "rule" for automatic transitions
   std::string comment;
+  int64_t id = 0;  // the alert_history row id: increases in commit order (0 until stored)
 };
 
 struct Alert {
@@ -39,7 +40,7 @@ struct Alert {
   int64_t raisedMs = 0;
   int64_t updatedMs = 0;
   std::optional<int64_t> resolvedMs;
-  std::vector<HistoryEntry> history;  // filled by AlertStore::get, oldest first
+  std::vector<HistoryEntry> history;  // filled by AlertManager::get, oldest first
 };
 
 }  // namespace cityops::alerts

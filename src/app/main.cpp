@@ -1,6 +1,9 @@
 // cityops: the Intelligent Operations Center server.
 #include "api/Api.hpp"
+#include "alerts/AlertJson.hpp"
+#include "alerts/AlertManager.hpp"
 #include "api/AuthApi.hpp"
+#include "api/RulesApi.hpp"
 #include "api/Auditor.hpp"
 #include "api/StreamEndpoint.hpp"
 #include "app/UserCommand.hpp"
@@ -12,6 +15,8 @@
 #include "common/Clock.hpp"
 #include "config/CityConfig.hpp"
 #include "http/HttpServer.hpp"
+#include "rules/RuleEngine.hpp"
+#include "rules/RuleStore.hpp"
 #include "sim/Simulator.hpp"
 #include "store/SqliteStore.hpp"
 
@@ -147,6 +152,50 @@ int serve(const ServeArgs& args) {
     }
   }
 
+  // Rules and alerts: each on a connection of its own to the same file. The engine listens to committed
+  // observations and reports verdict changes to the alert manager; alert changes go to the stream's "alerts" topic.
+  auto rulesDb = store::SqliteDb::open(dbPath, false, cfg.fullSync);
+  auto alertsDb = store::SqliteDb::open(dbPath, false, cfg.fullSync);
+  if (!rulesDb || !alertsDb) {
+    spdlog::error("cannot open the rule and alert tables in {}", dbPath);
+    return 1;
+  }
+  if (auto s = rules::RuleStore::migrate(**rulesDb); !s) {
+    spdlog::error("cannot prepare the rule table: {}", s.error().message);
+    return 1;
+  }
+  if (auto s = alerts::AlertManager::migrate(**alertsDb); !s) {
+    spdlog::error("cannot prepare the alert tables: {}", s.error().message);
+    return 1;
+  }
+  rules::RuleStore ruleStore(**rulesDb);
+  auto alertManager = alerts::AlertManager::open(**alertsDb, clock);
+  if (!alertManager) {
+    spdlog::error("cannot load the open alerts: {}", alertManager.error().message);
+    return 1;
+  }
+  (*alertManager)->addListener([&hub](const alerts::Alert& a, const alerts::HistoryEntry& t) {
+    auto data = alerts::alertJson(a, false);
+    data["transition"] = t.action;
+    hub.publish("alerts", data);
+  });
+  rules::RuleEngine engine(*store, clock, [&am = **alertManager](const rules::Change& c) {
+    auto r = am.apply(alerts::Condition{c.rule, c.entity, c.metric, c.severity, c.value, c.timeMs, c.message});
+    if (!r) spdlog::error("alerts: cannot apply {} on {}: {}", c.rule, c.entity, r.error().message);
+  });
+  {
+    auto stored = ruleStore.list();
+    if (!stored) {
+      spdlog::error("cannot load the rules: {}", stored.error().message);
+      return 1;
+    }
+    for (const auto& r : *stored) engine.upsert(r);
+    for (const auto& a : (*alertManager)->openAlerts()) engine.resume(a.rule, a.entity, a.severity, a.value, a.updatedMs);
+    spdlog::info("rules: {} loaded, {} alerts open", stored->size(), (*alertManager)->openAlerts().size());
+  }
+  store->addSink(&engine);
+  engine.start();
+
   auth::Gatekeeper::Options gateOptions;
   gateOptions.perCredential.ratePerSecond = cfg.security.rateLimit;
   gateOptions.perCredential.burst = std::max(cfg.security.rateBurst, 1.0);
@@ -163,9 +212,11 @@ int serve(const ServeArgs& args) {
   api::AuthApi::Options authOptions;
   authOptions.sessionTtlMs = cfg.security.sessionMinutes * 60 * 1000;
   api::AuthApi authApi(accounts, gate, throttle, auditor, clock, authOptions);
+  api::RulesApi rulesApi(ruleStore, engine, **alertManager, *store, &auditor, clock);
   http::Router router;
   api.registerRoutes(router);
   authApi.registerRoutes(router);
+  rulesApi.registerRoutes(router);
   const auto* streamRule = policy.find("GET", "/api/v1/stream");
   auto streamEndpoint = std::make_shared<api::StreamEndpoint>(
       hub, [&gate](std::string_view token) { return gate.authenticate(token); },
@@ -223,6 +274,7 @@ int serve(const ServeArgs& args) {
   if (simulator) simulator->stop();
   if (metricsServer) metricsServer->stop();
   server.stop();
+  engine.stop();
   store->close();
   spdlog::info("stopped cleanly");
   return 0;

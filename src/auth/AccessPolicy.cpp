@@ -84,6 +84,17 @@ const AccessPolicy& AccessPolicy::cityopsDefault() {
         {"GET", "/api/v1/entities/{id}/observations", viewerUp, false},
         {"GET", "/api/v1/latest", viewerUp, false},
         {"GET", "/api/v1/stream", viewerUp, false, true},  // WebSocket upgrade; token in the query or 1st message
+        // rules and alerts
+        {"GET", "/api/v1/rules", viewerUp, false},
+        {"POST", "/api/v1/rules", operatorUp, false},
+        {"GET", "/api/v1/rules/{id}", viewerUp, false},
+        {"PUT", "/api/v1/rules/{id}", operatorUp, false},
+        {"DELETE", "/api/v1/rules/{id}", operatorUp, false},
+        {"GET", "/api/v1/alerts", viewerUp, false},
+        {"GET", "/api/v1/alerts/{id}", viewerUp, false},
+        {"POST", "/api/v1/alerts/{id}/ack", operatorUp, false},
+        {"POST", "/api/v1/alerts/{id}/resolve", operatorUp, false},
+        {"POST", "/api/v1/alerts/{id}/comment", operatorUp, false},
         // users
         {"GET", "/api/v1/users", admin, false},
         {"POST", "/api/v1/users", admin, false},

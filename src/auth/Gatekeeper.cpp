@@ -15,7 +15,7 @@ constexpr std::string_view kContentSecurityPolicy =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-constexpr std::string_view kAllowedMethods = "GET, POST, PATCH, DELETE";
+constexpr std::string_view kAllowedMethods = "GET, POST, PUT, PATCH, DELETE";
 constexpr std::string_view kAllowedHeaders = "Authorization, Content-Type";
 
 bool hasHeader(const http::Response& res, std::string_view name) {

@@ -2,10 +2,13 @@
 // responses of the code: every registered route is documented and every documented operation is registered,
 // query parameters match what the handlers accept, each operation's x-roles and security are the access policy's,
 // and the document's own examples hold when played against the API with a real store and real accounts.
+#include "alerts/AlertJson.hpp"
+#include "alerts/AlertManager.hpp"
 #include "api/Api.hpp"
 #include "api/Auditor.hpp"
 #include "api/AuthApi.hpp"
 #include "api/OpenApi.hpp"
+#include "api/RulesApi.hpp"
 #include "api/StreamEndpoint.hpp"
 #include "auth/AccessPolicy.hpp"
 #include "auth/AccountStore.hpp"
@@ -14,7 +17,10 @@
 #include "auth/LoginThrottle.hpp"
 #include "auth/Tokens.hpp"
 #include "common/Clock.hpp"
+#include "common/Time.hpp"
 #include "metrics/Registry.hpp"
+#include "rules/RuleEngine.hpp"
+#include "rules/RuleStore.hpp"
 #include "store/SqliteDb.hpp"
 #include "store/SqliteStore.hpp"
 #include "stream/Hub.hpp"
@@ -269,11 +275,46 @@ class OpenApiTest : public ::testing::Test {
     gate_ = std::make_unique<auth::Gatekeeper>(*accounts_, policy(), clock_, registry_, auth::Gatekeeper::Options{});
     throttle_ = std::make_unique<auth::LoginThrottle>(clock_);
 
+    // As in src/app/main.cpp: rules and alerts each on a connection of their own to the same file; the engine
+    // listens to committed observations and reports verdict changes to the alert manager, whose changes go to the
+    // stream's "alerts" topic.
+    for (auto* slot : {&rulesDb_, &alertsDb_}) {
+      auto opened = store::SqliteDb::open((std::filesystem::path(dir_) / "cityops.db").string(), false, false);
+      ASSERT_TRUE(opened) << opened.error().message;
+      *slot = std::move(*opened);
+    }
+    auto rulesMigrated = rules::RuleStore::migrate(*rulesDb_);
+    ASSERT_TRUE(rulesMigrated) << rulesMigrated.error().message;
+    auto alertsMigrated = alerts::AlertManager::migrate(*alertsDb_);
+    ASSERT_TRUE(alertsMigrated) << alertsMigrated.error().message;
+    ruleStore_ = std::make_unique<rules::RuleStore>(*rulesDb_);
+    auto manager = alerts::AlertManager::open(*alertsDb_, clock_);
+    ASSERT_TRUE(manager) << manager.error().message;
+    alertManager_ = std::move(*manager);
+    alertManager_->addListener([this](const alerts::Alert& a, const alerts::HistoryEntry& t) {
+      auto data = alerts::alertJson(a, false);
+      data["transition"] = t.action;
+      hub_.publish("alerts", data);
+    });
+    engine_ = std::make_unique<rules::RuleEngine>(*store_, clock_, [this](const rules::Change& c) {
+      auto r = alertManager_->apply(
+          alerts::Condition{c.rule, c.entity, c.metric, c.severity, c.value, c.timeMs, c.message});
+      EXPECT_TRUE(r) << "alerts: cannot apply " << c.rule << " on " << c.entity << ": " << r.error().message;
+    });
+    auto stored = ruleStore_->list();
+    ASSERT_TRUE(stored) << stored.error().message;
+    for (const auto& r : *stored) engine_->upsert(r);
+    for (const auto& a : alertManager_->openAlerts()) engine_->resume(a.rule, a.entity, a.severity, a.value, a.updatedMs);
+    store_->addSink(engine_.get());
+    engine_->start();
+
     api_ = std::make_unique<api::Api>(*store_, hub_, registry_, clock_);
     api_->setAuditor(auditor_.get());
     authApi_ = std::make_unique<api::AuthApi>(*accounts_, *gate_, *throttle_, *auditor_, clock_, api::AuthApi::Options{});
+    rulesApi_ = std::make_unique<api::RulesApi>(*ruleStore_, *engine_, *alertManager_, *store_, auditor_.get(), clock_);
     api_->registerRoutes(router_);
     authApi_->registerRoutes(router_);
+    rulesApi_->registerRoutes(router_);
     // As in src/app/main.cpp: the WebSocket route is registered next to the Api's routes.
     const auto* streamRule = policy().find("GET", "/api/v1/stream");
     router_.addWebSocket("/api/v1/stream",
@@ -285,6 +326,8 @@ class OpenApiTest : public ::testing::Test {
 
   void TearDown() override {
     authApi_.reset();  // waits for queued password hashing
+    rulesApi_.reset();
+    if (engine_) engine_->stop();  // before the store closes: no evaluation runs past this point
     api_.reset();
     gate_.reset();
     throttle_.reset();
@@ -292,6 +335,11 @@ class OpenApiTest : public ::testing::Test {
     accounts_.reset();
     accountsDb_.reset();
     if (store_) store_->close();
+    engine_.reset();
+    alertManager_.reset();
+    ruleStore_.reset();
+    alertsDb_.reset();
+    rulesDb_.reset();
     store_.reset();
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
@@ -395,6 +443,12 @@ class OpenApiTest : public ::testing::Test {
   std::unique_ptr<auth::LoginThrottle> throttle_;
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<api::AuthApi> authApi_;
+  std::unique_ptr<store::SqliteDb> rulesDb_;
+  std::unique_ptr<store::SqliteDb> alertsDb_;
+  std::unique_ptr<rules::RuleStore> ruleStore_;
+  std::unique_ptr<alerts::AlertManager> alertManager_;
+  std::unique_ptr<rules::RuleEngine> engine_;
+  std::unique_ptr<api::RulesApi> rulesApi_;
   http::Router router_;
   json::value doc_;
 };
@@ -1074,4 +1128,359 @@ TEST_F(OpenApiTest, AccountExamplesHoldAgainstTheApi) {
   // --- delete the user ---
   EXPECT_EQ(callAs(admin, "DELETE", users + "/2").status, 204);
   EXPECT_EQ(callAs(admin, "GET", users + "/2").status, 404);
+}
+
+// Plays the rule and alert examples against the handlers, with the rule engine and the alert manager of
+// src/app/main.cpp: the rule of docs/rules.md created, read back, changed; the other kinds' examples accepted; a
+// flood evening of observations that raises, escalates, de-escalates and resolves an alert, with an operator's
+// acknowledgement; a second alert commented on and resolved by the operator; the conflicts; the stream's `alerts`
+// frames; the audit trail; the rule deleted.
+TEST_F(OpenApiTest, RuleAndAlertExamplesHoldAgainstTheApi) {
+  auto at = [](const char* text) {
+    auto t = parseTime(text);
+    EXPECT_TRUE(t) << text;
+    return t ? *t : int64_t{0};
+  };
+  auto drained = [this] { engine_->drain(); };
+  auth::Principal lan;  // the operator of the examples
+  lan.id = 2;
+  lan.name = "lan.nguyen";
+  lan.role = auth::Role::Operator;
+  auth::Principal admin;
+  admin.id = 1;
+  admin.name = "admin";
+  admin.role = auth::Role::Admin;
+  auto ingest = [&](const json::value& observations) {
+    auto r = call("POST", "/api/v1/observations", {}, json::serialize(observations));
+    EXPECT_EQ(r.status, 200) << r.body;
+    drained();
+  };
+  auto reading = [](const char* time, double value) {
+    return json::object{{"entity", "wl.tamky"}, {"metric", "water_level_m"}, {"time", time}, {"value", value}};
+  };
+  // The schema of a rule's kind, through Rule's discriminator (which must name every kind).
+  auto ruleSchema = [this](const json::value& rule) -> std::string {
+    const auto& mapping = doc_.at("components").at("schemas").at("Rule").at("discriminator").at("mapping");
+    const auto* ref = mapping.as_object().if_contains(rule.at("kind").as_string());
+    if (!ref) {
+      ADD_FAILURE() << "Rule.discriminator.mapping lacks " << rule.at("kind");
+      return "Rule";
+    }
+    const std::string_view s = ref->as_string();
+    return std::string(s.substr(s.rfind('/') + 1));
+  };
+  auto expectRule = [&](const json::value& rule, const std::string& where) {
+    const auto schema = ruleSchema(rule);
+    expectMatches(doc_, schema, rule, where);
+    if (const auto* levels = rule.as_object().if_contains("levels"))
+      for (const auto& l : levels->as_array()) expectMatches(doc_, "RuleLevel", l, where + " level");
+  };
+  auto expectAlertDetail = [&](const json::value& alert, const std::string& where) {
+    expectMatches(doc_, "AlertDetail", alert, where);
+    for (const auto& h : alert.at("history").as_array()) expectMatches(doc_, "AlertHistoryEntry", h, where + " history");
+  };
+
+  // The entity the examples watch.
+  clock_.set(at("2025-10-29T08:00:00Z"));
+  auto entity = call("POST", "/api/v1/entities", {},
+                     json::serialize(example(requestMedia("/api/v1/entities", "post"), "one")));
+  ASSERT_EQ(entity.status, 201) << entity.body;
+
+  // Live alert frames, from here on.
+  http::Request probe = request("GET", "/api/v1/stream");
+  auto endpoint = router_.match(probe, true).websocket;
+  ASSERT_NE(endpoint, nullptr);
+  auto peer = std::make_shared<RecordingPeer>();
+  {
+    auto upgrade = request("GET", "/api/v1/stream");
+    upgrade.principal = std::make_shared<const auth::Principal>(lan);
+    endpoint->onOpen(peer, upgrade);
+    endpoint->onMessage(peer, R"({"subscribe":["alerts"]})");
+    ASSERT_EQ(peer->frames().size(), 1u);
+    EXPECT_EQ(json::parse(peer->frames()[0]), json::parse(R"({"subscribed":["alerts"]})"));
+  }
+
+  // --- rules: every kind's example is accepted and comes back with its defaults ---
+  const std::string rules = "/api/v1/rules";
+  const auto& createMedia = requestMedia(rules, "post");
+  for (const char* kind : {"rate", "accumulation", "stale", "expression"}) {
+    SCOPED_TRACE(std::string("POST /api/v1/rules ") + kind);
+    const auto& sent = example(createMedia, kind).as_object();
+    EXPECT_EQ(sent.at("kind"), json::value(kind)) << "the example named " << kind << " is of another kind";
+    auto r = callAs(lan, "POST", rules, {}, json::serialize(sent));
+    ASSERT_EQ(r.status, 201) << r.body;
+    const auto got = bodyJson(r);
+    expectRule(got, std::string("POST ") + kind);
+    for (const auto& [k, v] : sent) EXPECT_EQ(got.at(k), v) << "member " << k << " not echoed";
+    EXPECT_EQ(got.at("suspect_triggers"), json::value(false));
+    EXPECT_EQ(got.at("enabled"), json::value(true));
+    EXPECT_EQ(headerOf(r, "Location"), rules + "/" + std::string(sent.at("id").as_string()));
+    // Gone again before any observation or tick could make it fire.
+    EXPECT_EQ(callAs(lan, "DELETE", rules + "/" + std::string(sent.at("id").as_string())).status, 204);
+  }
+
+  // --- the Tam Kỳ alarm levels: create, read back, refuse a duplicate ---
+  const auto& tamky = example(createMedia, "threshold");
+  auto created = callAs(lan, "POST", rules, {}, json::serialize(tamky));
+  ASSERT_EQ(created.status, 201) << created.body;
+  expectRule(bodyJson(created), "POST /api/v1/rules");
+  EXPECT_EQ(bodyJson(created), responseMedia(rules, "post", "201").at("example"));
+  EXPECT_EQ(headerOf(created, "Location"), responseHeader(rules, "post", "201", "Location"));
+  auto readBack = callAs(lan, "GET", rules + "/tamky-levels");
+  ASSERT_EQ(readBack.status, 200) << readBack.body;
+  expectRule(bodyJson(readBack), "GET /api/v1/rules/{id}");
+  EXPECT_EQ(bodyJson(readBack), responseMedia(rules + "/{id}", "get", "200").at("example"));
+  auto duplicate = callAs(lan, "POST", rules, {}, json::serialize(tamky));
+  EXPECT_EQ(duplicate.status, 409);
+  EXPECT_EQ(bodyJson(duplicate), example(responseMedia(rules, "post", "409"), "exists"));
+
+  // The documented refusals of a rule body.
+  auto edited = [&](std::initializer_list<std::pair<const char*, json::value>> changes,
+                    std::initializer_list<const char*> removed = {}) {
+    json::object o = tamky.as_object();
+    for (const auto& [k, v] : changes) o[k] = v;
+    for (const char* k : removed) o.erase(k);
+    return json::serialize(o);
+  };
+  const std::map<std::string, std::string> badRules = {
+      {"empty", ""},
+      {"kind", edited({}, {"kind"})},
+      {"id", edited({{"id", "tamky levels"}})},
+      {"wrongKind", edited({{"severity", "major"}})},
+      {"unknown", edited({{"hysteresis_m", 0.05}}, {"hysteresis"})},
+      {"levels", edited({{"levels", json::parse(R"([{"above":2.2,"severity":"major"},{"above":1.7,"severity":"critical"}])")}})},
+      {"hysteresis", edited({{"hysteresis", 0.6}})},
+      {"scope", edited({{"scope", json::parse(R"({"entity":"wl.tamky","type":"WaterLevelStation"})")}})},
+      {"duration", edited({{"for", "1.5h"}})},
+      {"metric", R"({"id":"tamky-rising","scope":{"entity":"wl.tamky"},"kind":"rate","per_hour_above":0.3,"window":"1h","severity":"major"})"},
+      {"expr", R"({"id":"flooded-road","scope":{"entity":"wl.tamky"},"kind":"expression","expr":"wl.tamky.water_level_m >> 2.2","severity":"critical"})"}};
+  for (const auto& [name, body] : badRules) {
+    SCOPED_TRACE("POST /api/v1/rules 400 " + name);
+    auto r = callAs(lan, "POST", rules, {}, body);
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(bodyJson(r), example(responseMedia(rules, "post", "400"), name));
+  }
+  auto noRule = callAs(lan, "GET", rules + "/tamky-level");
+  EXPECT_EQ(noRule.status, 404);
+  EXPECT_EQ(bodyJson(noRule), example(responseMedia(rules + "/{id}", "get", "404"), "missing"));
+
+  // --- PUT: change it; create another by PUT; the path's id rules ---
+  clock_.set(at("2025-10-29T09:00:00Z"));
+  const auto& putMedia = requestMedia(rules + "/{id}", "put");
+  auto changed = callAs(lan, "PUT", rules + "/tamky-levels", {}, json::serialize(example(putMedia, "change")));
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  expectRule(bodyJson(changed), "PUT /api/v1/rules/{id}");
+  EXPECT_EQ(bodyJson(changed), responseMedia(rules + "/{id}", "put", "200").at("example"));
+  auto putBack = callAs(lan, "PUT", rules + "/tamky-levels", {}, changed.body);  // a GET body can be PUT back
+  ASSERT_EQ(putBack.status, 200) << putBack.body;
+  EXPECT_EQ(bodyJson(putBack), bodyJson(changed));
+  const auto& putCreate = example(putMedia, "create");
+  const std::string putCreatePath = rules + "/" + std::string(putCreate.at("id").as_string());
+  auto createdByPut = callAs(lan, "PUT", putCreatePath, {}, json::serialize(putCreate));
+  ASSERT_EQ(createdByPut.status, 201) << createdByPut.body;
+  expectRule(bodyJson(createdByPut), "PUT /api/v1/rules/{id} (new)");
+  EXPECT_EQ(bodyJson(createdByPut), responseMedia(rules + "/{id}", "put", "201").at("example"));
+  EXPECT_EQ(callAs(lan, "DELETE", putCreatePath).status, 204);
+  auto otherId = callAs(lan, "PUT", rules + "/tamky-alarm", {}, json::serialize(example(putMedia, "change")));
+  EXPECT_EQ(otherId.status, 400);
+  EXPECT_EQ(bodyJson(otherId), example(responseMedia(rules + "/{id}", "put", "400"), "id"));
+
+  auto listed = callAs(lan, "GET", rules);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  for (const auto& r : bodyJson(listed).as_array()) expectRule(r, "GET /api/v1/rules");
+  EXPECT_EQ(bodyJson(listed), responseMedia(rules, "get", "200").at("example"));
+  EXPECT_EQ(engine_->ruleCount(), 1u);
+
+  // --- a flood evening on the Tam Kỳ river ---
+  const std::string alerts = "/api/v1/alerts";
+  clock_.set(at("2025-10-29T10:30:00Z"));
+  ingest(json::array{reading("2025-10-29T17:00:00+07:00", 1.62), reading("2025-10-29T17:30:00+07:00", 1.78)});
+  clock_.set(at("2025-10-29T11:15:00Z"));
+  ingest(example(requestMedia("/api/v1/observations", "post"), "batch"));  // 2.41 and 2.47; bad and suspect ignored
+  auto open = alertManager_->openAlert("tamky-levels", "wl.tamky");
+  ASSERT_TRUE(open) << "the levels raised no alert";
+  ASSERT_EQ(open->id, 1);
+
+  // The operator acknowledges it (and cannot twice).
+  clock_.set(at("2025-10-29T11:20:00Z"));
+  const auto& ackMedia = requestMedia(alerts + "/{id}/ack", "post");
+  auto acked = callAs(lan, "POST", alerts + "/1/ack", {}, json::serialize(example(ackMedia, "comment")));
+  ASSERT_EQ(acked.status, 200) << acked.body;
+  expectAlertDetail(bodyJson(acked), "POST /api/v1/alerts/{id}/ack");
+  EXPECT_EQ(bodyJson(acked), responseMedia(alerts + "/{id}/ack", "post", "200").at("example"));
+  auto ackedTwice = callAs(lan, "POST", alerts + "/1/ack");
+  EXPECT_EQ(ackedTwice.status, 409);
+  EXPECT_EQ(bodyJson(ackedTwice), example(responseMedia(alerts + "/{id}/ack", "post", "409"), "acknowledged"));
+
+  // Critical: active again; the hysteresis keeps it there at 2.63; down to major, then below BĐ I.
+  clock_.set(at("2025-10-29T11:30:00Z"));
+  ingest(json::array{reading("2025-10-29T11:30:00Z", 2.74)});
+  clock_.set(at("2025-10-29T12:30:00Z"));
+  ingest(json::array{reading("2025-10-29T12:30:00Z", 2.63)});
+  clock_.set(at("2025-10-29T13:00:00Z"));
+  ingest(json::array{reading("2025-10-29T13:00:00Z", 2.55)});
+  clock_.set(at("2025-10-29T15:00:00Z"));
+  ingest(json::array{reading("2025-10-29T15:00:00Z", 1.52)});
+  EXPECT_FALSE(alertManager_->openAlert("tamky-levels", "wl.tamky")) << "not resolved below BĐ I - hysteresis";
+
+  auto first = callAs(lan, "GET", alerts + "/1");
+  ASSERT_EQ(first.status, 200) << first.body;
+  expectAlertDetail(bodyJson(first), "GET /api/v1/alerts/{id}");
+  EXPECT_EQ(bodyJson(first), responseMedia(alerts + "/{id}", "get", "200").at("example"));
+  auto ackResolved = callAs(lan, "POST", alerts + "/1/ack");
+  EXPECT_EQ(ackResolved.status, 409);
+  EXPECT_EQ(bodyJson(ackResolved), example(responseMedia(alerts + "/{id}/ack", "post", "409"), "resolved"));
+
+  // A second rise in the early morning: a new alert (the first stays resolved).
+  clock_.set(at("2025-10-29T23:00:00Z"));
+  ingest(json::array{reading("2025-10-30T06:00:00+07:00", 1.76)});
+  const auto& listExample = responseMedia(alerts, "get", "200").at("example");
+  for (const auto& query : std::vector<std::map<std::string, std::string>>{
+           {}, {{"entity", "wl.tamky"}}, {{"rule", "tamky-levels"}}, {{"type", "WaterLevelStation"}},
+           {{"from", "2025-10-29T00:00:00+07:00"}, {"to", "2025-10-31T00:00:00+07:00"}, {"severity", "minor"}}}) {
+    SCOPED_TRACE("GET /api/v1/alerts " + std::to_string(query.size()) + " parameters");
+    auto r = callAs(lan, "GET", alerts, query);
+    ASSERT_EQ(r.status, 200) << r.body;
+    for (const auto& a : bodyJson(r).as_array()) expectMatches(doc_, "Alert", a, "GET /api/v1/alerts");
+    EXPECT_EQ(bodyJson(r), listExample);
+  }
+  const auto& listed0 = listExample.as_array();
+  ASSERT_EQ(listed0.size(), 2u);
+  const std::vector<std::pair<std::map<std::string, std::string>, json::array>> filtered = {
+      {{{"state", "active"}}, {listed0[0]}},
+      {{{"state", "resolved"}}, {listed0[1]}},
+      {{{"severity", "major"}}, {listed0[1]}},
+      {{{"type", "RainGauge"}}, {}},
+      {{{"entity", "wl.hoi-an"}}, {}},
+      {{{"from", "2025-10-29T20:00:00Z"}}, {listed0[0]}},
+      {{{"to", "2025-10-29T20:00:00Z"}}, {listed0[1]}},
+      {{{"limit", "1"}}, {listed0[0]}}};
+  for (const auto& [query, expected] : filtered) {
+    SCOPED_TRACE("GET /api/v1/alerts?" + query.begin()->first + "=" + query.begin()->second);
+    auto r = callAs(lan, "GET", alerts, query);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(bodyJson(r), json::value(expected));
+  }
+  const std::map<std::string, std::map<std::string, std::string>> badQueries = {
+      {"unknown", {{"status", "open"}}},
+      {"state", {{"state", "open"}}},
+      {"severity", {{"severity", "high"}}},
+      {"time", {{"from", "yesterday"}}},
+      {"limit", {{"limit", "0"}}}};
+  for (const auto& [name, query] : badQueries) {
+    SCOPED_TRACE("GET /api/v1/alerts 400 " + name);
+    auto r = callAs(lan, "GET", alerts, query);
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(bodyJson(r), example(responseMedia(alerts, "get", "400"), name));
+  }
+
+  // The operator comments, then resolves it; it cannot be resolved or acknowledged again.
+  clock_.set(at("2025-10-29T23:10:00Z"));
+  auto commented = callAs(lan, "POST", alerts + "/2/comment", {},
+                          json::serialize(requestMedia(alerts + "/{id}/comment", "post").at("example")));
+  ASSERT_EQ(commented.status, 200) << commented.body;
+  expectAlertDetail(bodyJson(commented), "POST /api/v1/alerts/{id}/comment");
+  EXPECT_EQ(bodyJson(commented), responseMedia(alerts + "/{id}/comment", "post", "200").at("example"));
+  clock_.set(at("2025-10-29T23:40:00Z"));
+  auto resolved = callAs(lan, "POST", alerts + "/2/resolve", {},
+                         json::serialize(example(requestMedia(alerts + "/{id}/resolve", "post"), "comment")));
+  ASSERT_EQ(resolved.status, 200) << resolved.body;
+  expectAlertDetail(bodyJson(resolved), "POST /api/v1/alerts/{id}/resolve");
+  EXPECT_EQ(bodyJson(resolved), responseMedia(alerts + "/{id}/resolve", "post", "200").at("example"));
+  auto resolvedTwice = callAs(lan, "POST", alerts + "/2/resolve", {}, "{}");
+  EXPECT_EQ(resolvedTwice.status, 409);
+  EXPECT_EQ(bodyJson(resolvedTwice), example(responseMedia(alerts + "/{id}/resolve", "post", "409"), "resolved"));
+  auto ackedAfter = callAs(lan, "POST", alerts + "/2/ack");
+  EXPECT_EQ(ackedAfter.status, 409);
+  // The same condition holding on does not raise again: the rule's verdict has not changed.
+  ingest(json::array{reading("2025-10-29T23:30:00Z", 1.79)});
+  EXPECT_FALSE(alertManager_->openAlert("tamky-levels", "wl.tamky"));
+
+  // Refused actions.
+  const std::map<std::string, std::string> badActions = {
+      {"unknown", R"({"note":"crew on the way"})"},
+      {"type", R"({"comment":5})"},
+      {"notObject", R"(["crew on the way"])"},
+      {"long", json::serialize(json::object{{"comment", std::string(2001, 'x')}})}};
+  for (const char* action : {"ack", "resolve", "comment"}) {
+    const std::string path = alerts + "/{id}/" + action;
+    for (const auto& [name, body] : badActions) {
+      SCOPED_TRACE("POST " + path + " 400 " + name);
+      auto r = callAs(lan, "POST", alerts + "/2/" + action, {}, body);
+      EXPECT_EQ(r.status, 400);
+      EXPECT_EQ(bodyJson(r), example(responseMedia(path, "post", "400"), name));
+    }
+    auto missing = callAs(lan, "POST", alerts + "/99/" + action, {}, action == std::string("comment") ? R"({"comment":"x"})" : "");
+    EXPECT_EQ(missing.status, 404);
+    EXPECT_EQ(bodyJson(missing), example(responseMedia(path, "post", "404"), "missing"));
+  }
+  for (const char* body : {"", "{}", R"({"comment":""})"}) {
+    SCOPED_TRACE(std::string("POST /api/v1/alerts/{id}/comment 400 missing: ") + body);
+    auto r = callAs(lan, "POST", alerts + "/2/comment", {}, body);
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(bodyJson(r), example(responseMedia(alerts + "/{id}/comment", "post", "400"), "missing"));
+  }
+  auto noAlert = callAs(lan, "GET", alerts + "/99");
+  EXPECT_EQ(noAlert.status, 404);
+  EXPECT_EQ(bodyJson(noAlert), example(responseMedia(alerts + "/{id}", "get", "404"), "missing"));
+  auto notNumber = callAs(lan, "GET", alerts + "/wl.tamky");
+  EXPECT_EQ(notNumber.status, 404);
+  EXPECT_EQ(bodyJson(notNumber), example(responseMedia(alerts + "/{id}", "get", "404"), "notNumber"));
+
+  // --- delete the rule: its alerts stay ---
+  EXPECT_EQ(callAs(lan, "DELETE", rules + "/tamky-levels").status, 204);
+  drained();
+  auto deletedRule = callAs(lan, "DELETE", rules + "/tamky-levels");
+  EXPECT_EQ(deletedRule.status, 404);
+  EXPECT_EQ(bodyJson(deletedRule), example(responseMedia(rules + "/{id}", "delete", "404"), "missing"));
+  EXPECT_EQ(callAs(lan, "GET", rules + "/tamky-levels").status, 404);
+  EXPECT_EQ(bodyJson(callAs(lan, "GET", rules)), json::value(json::array{}));
+  EXPECT_EQ(engine_->ruleCount(), 0u);
+  auto kept = callAs(lan, "GET", alerts);
+  ASSERT_EQ(kept.status, 200);
+  EXPECT_EQ(bodyJson(kept).as_array().size(), 2u);
+
+  // --- the stream saw every transition, in order, in the documented frame ---
+  {
+    const auto frames = peer->frames();
+    std::vector<std::string> transitions;
+    const auto& frameExamples = responseMedia("/api/v1/stream", "get", "101");
+    bool documentedSeen = false;
+    for (size_t i = 1; i < frames.size(); ++i) {
+      const auto frame = json::parse(frames[i]);
+      expectMatches(doc_, "StreamAlertFrame", frame, "alerts frame");
+      expectMatches(doc_, "StreamAlert", frame.at("data"), "alerts frame data");
+      transitions.emplace_back(std::to_string(frame.at("data").at("id").as_int64()) + ":" +
+                               std::string(frame.at("data").at("transition").as_string()));
+      documentedSeen = documentedSeen || frame == example(frameExamples, "alert");
+    }
+    EXPECT_EQ(::testing::PrintToString(transitions),
+              ::testing::PrintToString(std::vector<std::string>{"1:raise", "1:escalate", "1:ack", "1:escalate",
+                                                                "1:deescalate", "1:resolve", "2:raise", "2:comment",
+                                                                "2:resolve"}));
+    EXPECT_TRUE(documentedSeen) << "the documented alerts frame was not sent";
+    endpoint->onClose(peer);
+  }
+
+  // --- the audit trail: rule changes and operator actions, with documented actions ---
+  auto trail = callAs(admin, "GET", "/api/v1/audit", {{"limit", "1000"}});
+  ASSERT_EQ(trail.status, 200) << trail.body;
+  const auto& actions = doc_.at("components").at("schemas").at("AuditEntry").at("properties").at("action").at("enum");
+  std::set<std::string> seen;
+  for (const auto& e : bodyJson(trail).as_array()) {
+    expectMatches(doc_, "AuditEntry", e, "GET /api/v1/audit");
+    seen.emplace(e.at("action").as_string());
+    EXPECT_NE(std::find(actions.as_array().begin(), actions.as_array().end(), e.at("action")), actions.as_array().end())
+        << "undocumented audit action " << e.at("action");
+  }
+  for (const char* a : {"rule.create", "rule.update", "rule.delete", "alert.ack", "alert.comment", "alert.resolve"})
+    EXPECT_TRUE(seen.count(a)) << "no " << a << " in the trail";
+  auto ackAudit = callAs(admin, "GET", "/api/v1/audit", {{"action", "alert.ack"}});
+  ASSERT_EQ(ackAudit.status, 200) << ackAudit.body;
+  const auto ackEntries = bodyJson(ackAudit);
+  ASSERT_EQ(ackEntries.as_array().size(), 1u);
+  EXPECT_EQ(ackEntries.at(0).at("actor"), json::value("lan.nguyen"));
+  EXPECT_EQ(ackEntries.at(0).at("target"), json::value("alert:1"));
+  EXPECT_EQ(ackEntries.at(0).at("after"),
+            json::parse(R"({"state":"acknowledged","severity":"major","comment":"crew on the way"})"));
 }

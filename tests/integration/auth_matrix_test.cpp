@@ -130,7 +130,7 @@ TEST_F(AuthMatrix, EveryRouteTimesEveryCaller) {
       } else {
         HttpClient c(server_.port());
         c.setToken(caller.token);
-        const bool hasBody = rule.method == "POST" || rule.method == "PATCH";
+        const bool hasBody = rule.method == "POST" || rule.method == "PATCH" || rule.method == "PUT";
         auto r = c.request(rule.method, concrete(rule.pattern), hasBody ? "{}" : "",
                            hasBody ? "application/json" : "");
         const int status = r.status;

@@ -1,0 +1,343 @@
+#include "rules/RuleEngine.hpp"
+
+#include "rules/RuleCodec.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace cityops::rules {
+
+namespace {
+
+std::string key(std::string_view a, std::string_view b) {
+  std::string k;
+  k.reserve(a.size() + b.size() + 1);
+  k.append(a).push_back('\x1f');
+  k.append(b);
+  return k;
+}
+
+void eraseId(std::unordered_map<std::string, std::vector<std::string>>& index, const std::string& id) {
+  for (auto it = index.begin(); it != index.end();) {
+    auto& v = it->second;
+    v.erase(std::remove(v.begin(), v.end(), id), v.end());
+    it = v.empty() ? index.erase(it) : std::next(it);
+  }
+}
+
+}  // namespace
+
+RuleEngine::RuleEngine(store::Store& store, const Clock& clock, Sink sink, Options options)
+    : store_(store), clock_(clock), sink_(std::move(sink)), options_(options) {}
+
+RuleEngine::~RuleEngine() { stop(); }
+
+size_t RuleEngine::ruleCount() const {
+  std::lock_guard lock(mu_);
+  return rules_.size();
+}
+
+void RuleEngine::emit(Change c) {
+  try {
+    sink_(c);
+  } catch (const std::exception& e) {
+    spdlog::error("rules: the alert sink failed for {} on {}: {}", c.rule, c.entity, e.what());
+  }
+}
+
+void RuleEngine::indexLocked(const Compiled& c) {
+  const Rule& r = c.rule;
+  if (r.kind == Kind::Expression) {
+    if (c.expression)
+      for (const auto& [entity, metric] : c.expression->references()) byReference_[key(entity, metric)].push_back(r.id);
+    return;
+  }
+  if (!r.scope.entity.empty()) byMetricEntity_[key(r.metric, r.scope.entity)].push_back(r.id);
+  else if (!r.scope.type.empty()) byMetricType_[key(r.metric, r.scope.type)].push_back(r.id);
+  else if (!r.scope.tag.empty()) byMetricTag_[key(r.metric, r.scope.tag)].push_back(r.id);
+}
+
+void RuleEngine::unindexLocked(const std::string& id) {
+  eraseId(byMetricEntity_, id);
+  eraseId(byMetricType_, id);
+  eraseId(byMetricTag_, id);
+  eraseId(byReference_, id);
+}
+
+void RuleEngine::clearLocked(const std::string& id) {
+  for (auto it = states_.lower_bound({id, std::string()}); it != states_.end() && it->first.first == id;) {
+    if (it->second.reported) {
+      const auto rule = rules_.find(id);
+      pending_.push_back(Change{id, it->first.second, rule != rules_.end() ? rule->second.rule.metric : std::string(),
+                                std::nullopt, 0, clock_.nowMs(), {}});
+    }
+    it = states_.erase(it);
+  }
+}
+
+void RuleEngine::upsert(const Rule& rule) {
+  std::vector<Change> out;
+  {
+    std::lock_guard lock(mu_);
+    clearLocked(rule.id);
+    unindexLocked(rule.id);
+    rules_.erase(rule.id);
+    if (rule.enabled) {
+      Compiled c{rule, std::nullopt};
+      if (rule.kind == Kind::Expression) {
+        auto e = Expression::parse(rule.expr);
+        if (!e) {
+          spdlog::error("rules: {}: {}", rule.id, e.error().message);
+        } else {
+          c.expression = std::move(*e);
+        }
+      }
+      auto [it, inserted] = rules_.emplace(rule.id, std::move(c));
+      indexLocked(it->second);
+      // Stale rules watch every entity in scope from the start, also those that never reported.
+      if (rule.kind == Kind::Stale) {
+        if (!rule.scope.entity.empty()) {
+          (void)stateLocked(it->second, rule.scope.entity, 0);
+        } else {
+          store::EntityQuery q;
+          if (!rule.scope.type.empty()) q.type = rule.scope.type;
+          if (!rule.scope.tag.empty()) q.tag = rule.scope.tag;
+          q.limit = 100000;
+          if (auto page = store_.listEntities(q)) {
+            for (const auto& e : page->items) (void)stateLocked(it->second, e.id, 0);
+          }
+        }
+      }
+    }
+    out.swap(pending_);
+  }
+  for (auto& c : out) emit(std::move(c));
+}
+
+void RuleEngine::remove(const std::string& id) {
+  std::vector<Change> out;
+  {
+    std::lock_guard lock(mu_);
+    clearLocked(id);
+    unindexLocked(id);
+    rules_.erase(id);
+    out.swap(pending_);
+  }
+  for (auto& c : out) emit(std::move(c));
+}
+
+void RuleEngine::resume(const std::string& rule, const std::string& entity, Severity severity, double value,
+                        int64_t timeMs) {
+  std::lock_guard lock(mu_);
+  auto it = rules_.find(rule);
+  if (it == rules_.end()) return;
+  State& st = stateLocked(it->second, entity, timeMs);
+  if (st.evaluator) st.evaluator->resumeAt(severity, value, timeMs);
+  st.reported = severity;
+}
+
+const RuleEngine::EntityInfo& RuleEngine::entityLocked(const std::string& id, const std::string& typeHint) {
+  const int64_t now = clock_.nowMs();
+  auto& info = entities_[id];
+  if (info.loadedMs == 0 || now - info.loadedMs >= options_.entityCacheMs) {
+    info.loadedMs = std::max<int64_t>(now, 1);
+    if (auto e = store_.getEntity(id)) {
+      info.exists = true;
+      info.type = e->type;
+      info.name = e->name;
+      info.tags = e->tags;
+    } else {
+      info.exists = false;
+      info.type = typeHint;
+    }
+  }
+  return info;
+}
+
+RuleEngine::State& RuleEngine::stateLocked(const Compiled& c, const std::string& entity, int64_t firstTimeMs) {
+  auto [it, inserted] = states_.try_emplace({c.rule.id, entity});
+  if (inserted && c.rule.kind != Kind::Expression) {
+    it->second.evaluator = Evaluator::make(c.rule);
+    // Windowed kinds start from what the store already holds, so a restart does not forget the window.
+    if ((c.rule.kind == Kind::Rate || c.rule.kind == Kind::Accumulation) && firstTimeMs > 0 && c.rule.windowMs > 0) {
+      store::SeriesQuery q;
+      q.entity = entity;
+      q.metric = c.rule.metric;
+      q.from = firstTimeMs - c.rule.windowMs;
+      q.to = firstTimeMs - 1;
+      q.limit = 100000;
+      if (auto points = store_.querySeries(q)) {
+        for (const auto& p : *points) {
+          if (p.quality == model::Quality::Bad) continue;
+          if (p.quality == model::Quality::Suspect && !c.rule.suspectTriggers) continue;
+          (void)it->second.evaluator->observe(p.time, p.value);
+        }
+        it->second.reported = it->second.evaluator->current().severity;
+      }
+    }
+  }
+  return it->second;
+}
+
+void RuleEngine::applyLocked(const Compiled& c, const std::string& entity, State& st, const Verdict& v) {
+  if (v.severity == st.reported) return;
+  st.reported = v.severity;
+  Change ch{c.rule.id, entity, c.rule.metric, v.severity, v.value, v.timeMs, {}};
+  if (v.severity) {
+    const EntityInfo& info = entityLocked(entity, {});  // only on changes: rare
+    ch.message = renderMessage(c.rule, entity, info.name.empty() ? entity : info.name, v.value, *v.severity);
+  }
+  pending_.push_back(std::move(ch));
+}
+
+void RuleEngine::evaluateLocked(const Reading& r) {
+  if (r.quality == model::Quality::Bad) return;
+  const EntityInfo* info = nullptr;
+  auto visit = [&](const std::vector<std::string>& ids) {
+    for (const auto& id : ids) {
+      auto it = rules_.find(id);
+      if (it == rules_.end()) continue;
+      const Compiled& c = it->second;
+      if (r.quality == model::Quality::Suspect && !c.rule.suspectTriggers) continue;
+      State& st = stateLocked(c, r.entity, r.time);
+      applyLocked(c, r.entity, st, st.evaluator->observe(r.time, r.value));
+    }
+  };
+  if (auto it = byMetricEntity_.find(key(r.metric, r.entity)); it != byMetricEntity_.end()) visit(it->second);
+  if (!byMetricType_.empty()) {
+    if (auto it = byMetricType_.find(key(r.metric, r.type)); it != byMetricType_.end()) visit(it->second);
+  }
+  if (!byMetricTag_.empty()) {
+    info = &entityLocked(r.entity, r.type);
+    for (const auto& tag : info->tags)
+      if (auto it = byMetricTag_.find(key(r.metric, tag)); it != byMetricTag_.end()) visit(it->second);
+  }
+  if (!byReference_.empty()) evaluateExpressionsLocked(r);
+}
+
+void RuleEngine::evaluateExpressionsLocked(const Reading& r) {
+  const std::string k = key(r.entity, r.metric);
+  auto refs = byReference_.find(k);
+  if (refs == byReference_.end()) return;
+  latest_[k] = r.value;
+  const auto lookup = [this](const std::string& entity, const std::string& metric) -> std::optional<double> {
+    auto it = latest_.find(key(entity, metric));
+    if (it != latest_.end()) return it->second;
+    // Not seen since the start: ask the store once.
+    store::LatestQuery q;
+    q.entity = entity;
+    q.metric = metric;
+    if (auto values = store_.latest(q); values && !values->empty()) {
+      latest_[key(entity, metric)] = values->front().value;
+      return values->front().value;
+    }
+    return std::nullopt;
+  };
+  for (const auto& id : refs->second) {
+    auto it = rules_.find(id);
+    if (it == rules_.end() || !it->second.expression) continue;
+    const Compiled& c = it->second;
+    if (r.quality == model::Quality::Suspect && !c.rule.suspectTriggers) continue;
+    const auto result = c.expression->evaluate(lookup);
+    if (!result) continue;  // a value it needs is missing: no verdict
+    const std::string entity = !c.rule.scope.entity.empty() ? c.rule.scope.entity : r.entity;
+    State& st = states_[{c.rule.id, entity}];
+    Verdict v;
+    v.severity = *result ? std::optional<Severity>(c.rule.severity) : std::nullopt;
+    v.value = r.value;
+    v.timeMs = r.time;
+    applyLocked(c, entity, st, v);
+  }
+}
+
+void RuleEngine::evaluate(const std::vector<Reading>& readings) {
+  std::vector<Change> out;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& r : readings) evaluateLocked(r);
+    out.swap(pending_);
+  }
+  for (auto& c : out) emit(std::move(c));
+}
+
+void RuleEngine::tick(int64_t nowMs) {
+  std::vector<Change> out;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [k, st] : states_) {
+      if (!st.evaluator) continue;
+      auto it = rules_.find(k.first);
+      if (it == rules_.end()) continue;
+      applyLocked(it->second, k.second, st, st.evaluator->tick(nowMs));
+    }
+    out.swap(pending_);
+  }
+  for (auto& c : out) emit(std::move(c));
+}
+
+void RuleEngine::onObservations(std::span<const stream::ObservationEvent> events) {
+  std::vector<Reading> batch;
+  batch.reserve(events.size());
+  for (const auto& e : events)
+    batch.push_back(Reading{*e.entity, *e.type, *e.metric, e.time, e.value, e.quality});
+  {
+    std::lock_guard lock(queueMu_);
+    queued_ += batch.size();
+    queue_.push_back(std::move(batch));
+  }
+  queueCv_.notify_one();
+}
+
+void RuleEngine::start() {
+  std::lock_guard lock(queueMu_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void RuleEngine::stop() {
+  {
+    std::lock_guard lock(queueMu_);
+    if (!thread_.joinable()) return;
+    stopping_ = true;
+  }
+  queueCv_.notify_all();
+  thread_.join();
+}
+
+void RuleEngine::drain() {
+  std::unique_lock lock(queueMu_);
+  drainedCv_.wait(lock, [&] { return (queue_.empty() && !busy_) || !thread_.joinable(); });
+}
+
+void RuleEngine::run() {
+  int64_t nextTick = clock_.nowMs() + options_.tickMs;
+  std::unique_lock lock(queueMu_);
+  for (;;) {
+    queueCv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(1, std::min<int64_t>(options_.tickMs, 1000))),
+                      [&] { return stopping_ || !queue_.empty(); });
+    if (stopping_ && queue_.empty()) break;
+    if (!queue_.empty()) {
+      auto batch = std::move(queue_.front());
+      queue_.pop_front();
+      queued_ -= batch.size();
+      busy_ = true;
+      lock.unlock();
+      evaluate(batch);
+      lock.lock();
+      busy_ = false;
+    }
+    const int64_t now = clock_.nowMs();
+    if (now >= nextTick) {
+      lock.unlock();
+      tick(now);
+      lock.lock();
+      nextTick = now + options_.tickMs;
+    }
+    if (queue_.empty()) drainedCv_.notify_all();
+  }
+  drainedCv_.notify_all();
+}
+
+}  // namespace cityops::rules

@@ -1,0 +1,138 @@
+#pragma once
+// Turns committed observations into verdict changes. It listens to the store (ObservationSink: the writer thread
+// only copies the batch into a queue) and evaluates on a thread of its own, so ingest never waits for rules or
+// alerts. Per (rule, entity) it keeps one Evaluator; rules are indexed by (metric, entity), (metric, type) and
+// (metric, tag), so an observation costs a few hash lookups plus its matching rules. A tick every second (in the
+// clock's time) drives stale rules and `for` durations that complete without a new reading.
+//
+// Each verdict change goes to the Sink (the alert manager) as a Change, in the order the engine decided them.
+#include "common/Clock.hpp"
+#include "rules/Evaluator.hpp"
+#include "rules/Expression.hpp"
+#include "rules/Rule.hpp"
+#include "store/Store.hpp"
+#include "stream/ObservationEvent.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace cityops::rules {
+
+struct Change {
+  std::string rule;
+  std::string entity;
+  std::string metric;
+  std::optional<Severity> severity;  // nullopt: cleared
+  double value = 0;
+  int64_t timeMs = 0;
+  std::string message;
+};
+
+/// One reading as the engine consumes it.
+struct Reading {
+  std::string entity;
+  std::string type;
+  std::string metric;
+  int64_t time = 0;
+  double value = 0;
+  model::Quality quality = model::Quality::Good;
+};
+
+class RuleEngine final : public stream::ObservationSink {
+ public:
+  using Sink = std::function<void(const Change&)>;
+  struct Options {
+    int64_t tickMs = 1000;          // stale / `for` checks
+    size_t maxQueued = 1'000'000;   // readings waiting; beyond that the oldest batches are evaluated late, not lost
+    int64_t entityCacheMs = 30000;  // type, tags and name of an entity are re-read after this long
+  };
+
+  RuleEngine(store::Store& store, const Clock& clock, Sink sink, Options options);
+  RuleEngine(store::Store& store, const Clock& clock, Sink sink) : RuleEngine(store, clock, std::move(sink), Options{}) {}
+  ~RuleEngine() override;
+
+  /// Replaces a rule (or adds it): its evaluators start afresh; verdicts it held are cleared through the Sink.
+  void upsert(const Rule& rule);
+  /// Removes a rule; verdicts it held are cleared through the Sink.
+  void remove(const std::string& id);
+  /// An alert that was open at the last stop: the evaluator of (rule, entity) resumes at that severity.
+  void resume(const std::string& rule, const std::string& entity, Severity severity, double value, int64_t timeMs);
+
+  /// Starts the evaluation thread (with ticks). Without start(), evaluate()/tick() run synchronously (replay, tests).
+  void start();
+  void stop();
+
+  void onObservations(std::span<const stream::ObservationEvent> events) override;
+
+  /// Synchronous evaluation on the caller's thread (no queue).
+  void evaluate(const std::vector<Reading>& readings);
+  void tick(int64_t nowMs);
+  /// Waits until every queued reading was evaluated (tests, replay).
+  void drain();
+
+  size_t ruleCount() const;
+
+ private:
+  struct EntityInfo {
+    std::string type;
+    std::string name;
+    std::vector<std::string> tags;
+    int64_t loadedMs = 0;
+    bool exists = false;
+  };
+  struct Compiled {
+    Rule rule;
+    std::optional<Expression> expression;  // expression rules
+  };
+  struct State {
+    std::unique_ptr<Evaluator> evaluator;
+    std::optional<Severity> reported;  // last severity sent to the Sink
+  };
+
+  void evaluateLocked(const Reading& r);
+  void applyLocked(const Compiled& c, const std::string& entity, State& st, const Verdict& v);
+  void evaluateExpressionsLocked(const Reading& r);
+  const EntityInfo& entityLocked(const std::string& id, const std::string& typeHint);
+  State& stateLocked(const Compiled& c, const std::string& entity, int64_t firstTimeMs);
+  void indexLocked(const Compiled& c);
+  void unindexLocked(const std::string& id);
+  void clearLocked(const std::string& id);
+  void emit(Change c);
+  void run();
+
+  store::Store& store_;
+  const Clock& clock_;
+  Sink sink_;
+  Options options_;
+
+  mutable std::mutex mu_;  // rules, states, caches (the engine thread and API callers)
+  std::map<std::string, Compiled> rules_;
+  std::unordered_map<std::string, std::vector<std::string>> byMetricEntity_;  // metric \x1f entity -> rule ids
+  std::unordered_map<std::string, std::vector<std::string>> byMetricType_;
+  std::unordered_map<std::string, std::vector<std::string>> byMetricTag_;
+  std::unordered_map<std::string, std::vector<std::string>> byReference_;  // entity \x1f metric -> expression ids
+  std::map<std::pair<std::string, std::string>, State> states_;             // (rule, entity)
+  std::unordered_map<std::string, EntityInfo> entities_;
+  std::unordered_map<std::string, double> latest_;  // entity \x1f metric -> latest value (expressions)
+  std::vector<Change> pending_;                      // decided under mu_, emitted after
+
+  std::mutex queueMu_;
+  std::condition_variable queueCv_;
+  std::condition_variable drainedCv_;
+  std::deque<std::vector<Reading>> queue_;
+  size_t queued_ = 0;
+  bool busy_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace cityops::rules
