@@ -25,14 +25,14 @@ struct Level {
 };
 
 struct Rule {
-  std::string id;    // model::isValidId grammar
+  std::string id;    // model::isValidEntityId grammar
   std::string name;  // free text, 1..200 bytes
   bool enabled = true;
   Scope scope;
   std::string metric;  // model metric grammar; empty only for expression rules
   Kind kind = Kind::Threshold;
 
-  // threshold: 1..8 levels, all "above" or all "below", strictly ordered by severity and value
+  // threshold: 1..4 levels (one per severity), all "above" or all "below", strictly ordered by severity and value
   std::vector<Level> levels;
   double hysteresis = 0;  // a level clears only when the value is back past value -/+ hysteresis
   int64_t forMs = 0;      // the condition must hold this long (data time) before it raises / escalates

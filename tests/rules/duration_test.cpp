@@ -88,6 +88,7 @@ TEST(Duration, FormatsTheShortestText) {
   EXPECT_EQ(Duration::format(36 * kH), "36h");  // "1d12h" is longer
   EXPECT_EQ(Duration::format(25 * kH), "25h");  // "1d1h" is longer
   EXPECT_EQ(Duration::format(30 * kD), "30d");
+  EXPECT_EQ(Duration::format(2 * kM + 5 * kS), "2m5s");  // ties with "125s": the larger starting unit wins
   EXPECT_EQ(Duration::format(kH + kS), "1h1s");  // "60m1s" and "3601s" are 5 characters, "1h1s" 4
   // 1d2h3m4s: "1d2h3m4s" 8 characters, "26h3m4s" 7, "1563m4s" 7, "93784s" 6.
   EXPECT_EQ(Duration::format(kD + 2 * kH + 3 * kM + 4 * kS), "93784s");

@@ -173,6 +173,9 @@ TEST(Expression, TwoHundredFiftySixNodesAtMost) {
   // n comparisons joined by || make 3n + 1 nodes: 85 -> 256 (allowed), 86 -> 259.
   EXPECT_EQ(parsed(orOf(85, false)).references().size(), 1u);
   failsWithout(orOf(86, false), "more than 256 operands and operators");
+  // One '!' more than 85 comparisons: 257 nodes.
+  failsWithout("!(e.m > 0) || " + orOf(84, false), "more than 256 operands and operators");
+  EXPECT_TRUE(Expression::parse("!(e.m > 0) || " + orOf(83, false)).ok());  // 84 * 3 + 1 + 1 = 254
 }
 
 TEST(Expression, ThirtyTwoLevelsDeepAtMost) {

@@ -295,12 +295,12 @@ TEST(RuleCodec, RejectsBadLevels) {
           "levels[1].above (2) must be greater");
   rejects(levels(R"([{"below": 5, "severity": "minor"}, {"below": 10, "severity": "major"}])"),
           "levels[1].below (10) must be less than levels[0].below (5)");
-  // Eight levels are fine.
-  std::string eight = "[";
+  // Severities must rise strictly and only four exist, so four levels is the most that can validate.
+  std::string four = "[";
   const char* sev[] = {"info", "minor", "major", "critical"};
   for (int i = 0; i < 4; ++i)
-    eight += std::string(i ? "," : "") + R"({"above": )" + std::to_string(i) + R"(, "severity": ")" + sev[i] + R"("})";
-  EXPECT_TRUE(decode(levels(eight + "]")).ok());  // (only 4 severities exist, so at most 4 levels can be ordered)
+    four += std::string(i ? "," : "") + R"({"above": )" + std::to_string(i) + R"(, "severity": ")" + sev[i] + R"("})";
+  EXPECT_TRUE(decode(levels(four + "]")).ok());
 }
 
 TEST(RuleCodec, RejectsBadHysteresisAndFor) {

@@ -89,9 +89,13 @@ TEST(StaleEvaluator, OutOfOrderObservationsAreIgnored) {
 
 TEST(StaleEvaluator, ResumeAtKeepsTheAlertAcrossARestart) {
   StaleEvaluator e(silent());
-  e.resumeAt(S::Minor, 1.1, at(100));  // became stale at 100 (last reading at 85)
+  e.resumeAt(S::Minor, 1.1, at(100));  // became stale at 100, so the last reading was at 85
+  // A reading from before minute 85 is old news: ignored (it would otherwise count as fresh, no tick having come yet).
+  Verdict v = e.observe(at(80), 1.0);
+  EXPECT_EQ(v.severity, S::Minor);
+  EXPECT_DOUBLE_EQ(v.value, 1.1);
   // The first tick after the restart: a fresh evaluator would start its clock here and clear; this one stays raised.
-  Verdict v = e.tick(at(101));
+  v = e.tick(at(101));
   EXPECT_EQ(v.severity, S::Minor);
   EXPECT_EQ(v.timeMs, at(100));
   v = e.observe(at(102), 1.2);

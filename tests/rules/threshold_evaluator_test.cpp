@@ -279,6 +279,13 @@ TEST(ThresholdEvaluator, ResumeAtASeverityTheRuleNoLongerHas) {
   EXPECT_EQ(e.current().severity, S::Minor);
   run(e, {{1, 2.3, S::Minor, 1}});
 
+  Rule twoLevels = tamky();
+  twoLevels.levels = {{true, 1.7, S::Minor}, {true, 2.2, S::Major}};
+  ThresholdEvaluator top(twoLevels);
+  top.resumeAt(S::Critical, 2.9, at(0));  // above every level's severity: the highest level, major
+  EXPECT_EQ(top.current().severity, S::Major);
+  run(top, {{1, 2.3, S::Major, 1}});
+
   ThresholdEvaluator low(tamky());
   low.resumeAt(S::Info, 1.8, at(0));  // below every level: the lowest level
   EXPECT_EQ(low.current().severity, S::Minor);
