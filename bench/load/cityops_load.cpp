@@ -11,12 +11,16 @@
 #include "http_client.hpp"
 
 #include <boost/json.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/websocket.hpp>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cinttypes>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -38,6 +42,7 @@
 namespace json = boost::json;
 using namespace load;
 using Clock = std::chrono::steady_clock;
+using tcp = boost::asio::ip::tcp;
 
 namespace {
 
@@ -74,6 +79,13 @@ struct Options {
   std::string user = "admin";
   std::string password;
   bool no_auth = false;
+  // alerts: alert latency under a background load
+  int triggers = 200;            // timed threshold crossings (raise / resolve alternately), after --warmup ones
+  double bg_rate = 10000;        // background observations per second (0 = none)
+  int bg_batch = 100;            // background observations per request
+  int bg_rules = 0;              // threshold rules (never crossed) created on the first N background sensors
+  double gap_ms = 20;            // pause between crossings (plus 0..10 ms jitter)
+  std::string alert_entity = "alert-bench-01";
 };
 
 [[noreturn]] void usage(const char* msg = nullptr) {
@@ -88,6 +100,9 @@ struct Options {
                "  latest   latest value of every sensor, repeated\n"
                "  year     one extra sensor with a year of 1-minute data, then 1-day averages\n"
                "  wait     poll GET --path until 200 (prints RESULT ready_at_ms)\n"
+               "  alerts   cityops: one threshold rule on --alert-entity, a background load on the sensors, and\n"
+               "           --triggers crossings; time from each POST's send / 200 to its frame on the WebSocket topic\n"
+               "           \"alerts\"\n"
                "options:\n"
                "  --sensors N (10000) --minutes M (100) --batch B (5000) --conns C (2)\n"
                "  --end-ms T        end of the M-minute window (epoch ms, default now floored to 10 min)\n"
@@ -98,6 +113,9 @@ struct Options {
                "  --path P (/readyz) --timeout S (120) --pid PID (wait: stop if PID exits)\n"
                "  --no-create       do not create cityops entities first\n"
                "  --vm-flush        ingest: call /internal/force_flush after the last ack (default: natural visibility)\n"
+               "  --triggers N (200) --warmup W (10) --gap-ms G (20) --alert-entity ID (alert-bench-01)   alerts\n"
+               "  --bg-rate OBS_PER_S (10000) --bg-batch B (100) --bg-rules N (0)   alerts: background load on\n"
+               "                    --sensors sensors (created unless --no-create), N never-crossed rules on them\n"
                "cityops authentication (every request carries Authorization: Bearer TOKEN):\n"
                "  --token TOKEN     use this token (a session token or a device key)\n"
                "  --user U (admin) --password P ($CITYOPS_ADMIN_PASSWORD)   otherwise log in first\n"
@@ -142,6 +160,12 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--user") o.user = need(i);
     else if (a == "--password") o.password = need(i);
     else if (a == "--no-auth") o.no_auth = true;
+    else if (a == "--triggers") o.triggers = std::stoi(need(i));
+    else if (a == "--bg-rate") o.bg_rate = std::stod(need(i));
+    else if (a == "--bg-batch") o.bg_batch = std::stoi(need(i));
+    else if (a == "--bg-rules") o.bg_rules = std::stoi(need(i));
+    else if (a == "--gap-ms") o.gap_ms = std::stod(need(i));
+    else if (a == "--alert-entity") o.alert_entity = need(i);
     else if (a == "-h" || a == "--help") usage();
     else if (!a.empty() && a[0] != '-' && o.scenario.empty()) o.scenario = a;
     else usage(("unknown argument " + a).c_str());
@@ -953,6 +977,310 @@ bool authenticate(const Options& o, const Url& url) {
   return true;
 }
 
+// ---------------------------------------------------------------- alert latency
+
+// A WebSocket client of /api/v1/stream subscribed to "alerts": a reader thread timestamps every frame of the rule
+// it watches as it arrives.
+class AlertStream {
+ public:
+  struct Frame {
+    Clock::time_point at;
+    std::string transition;
+    double value = NAN;
+  };
+
+  AlertStream(const Url& url, std::string rule) : ws_(ioc_), rule_(std::move(rule)) {
+    tcp::resolver resolver(ioc_);
+    boost::asio::connect(ws_.next_layer(), resolver.resolve(url.host, url.port));
+    ws_.next_layer().set_option(tcp::no_delay(true));
+    std::string target = "/api/v1/stream";
+    if (!bearer_token().empty()) target += "?access_token=" + url_encode(bearer_token());
+    ws_.handshake(url.hostport(), target);
+    ws_.text(true);
+    ws_.write(boost::asio::buffer(std::string(R"({"subscribe":["alerts"]})")));
+    boost::beast::flat_buffer b;
+    ws_.read(b);
+    const std::string reply = boost::beast::buffers_to_string(b.data());
+    if (reply.find("\"subscribed\"") == std::string::npos)
+      throw std::runtime_error("stream: the subscription was refused: " + clip(reply));
+    reader_ = std::thread([this] { read_loop(); });
+  }
+
+  ~AlertStream() {
+    stop_ = true;
+    ::shutdown(ws_.next_layer().native_handle(), SHUT_RDWR);  // wakes the blocking read
+    if (reader_.joinable()) reader_.join();
+  }
+
+  // Waits for the first frame (in arrival order) of `transition` with `value`; frames before it are dropped.
+  std::optional<Frame> wait_for(const std::string& transition, double value, double timeout_ms) {
+    std::unique_lock lk(mu_);
+    const auto deadline = Clock::now() + std::chrono::duration<double, std::milli>(timeout_ms);
+    for (;;) {
+      while (!frames_.empty()) {
+        Frame f = std::move(frames_.front());
+        frames_.erase(frames_.begin());
+        if (f.transition == transition && std::fabs(f.value - value) < 1e-9) return f;
+        ++unmatched_;
+      }
+      if (closed_) return std::nullopt;
+      if (cv_.wait_until(lk, deadline) == std::cv_status::timeout && frames_.empty()) return std::nullopt;
+    }
+  }
+
+  void clear() {
+    std::lock_guard lk(mu_);
+    frames_.clear();
+  }
+  std::uint64_t unmatched() {
+    std::lock_guard lk(mu_);
+    return unmatched_;
+  }
+  std::uint64_t frames_seen() const { return seen_; }
+  std::string close_reason() {
+    std::lock_guard lk(mu_);
+    return close_reason_;
+  }
+
+ private:
+  void read_loop() {
+    boost::beast::flat_buffer b;
+    for (;;) {
+      boost::system::error_code ec;
+      ws_.read(b, ec);
+      const auto at = Clock::now();
+      if (ec) {
+        std::lock_guard lk(mu_);
+        closed_ = true;
+        if (!stop_) close_reason_ = ec.message();
+        cv_.notify_all();
+        return;
+      }
+      ++seen_;
+      const std::string text = boost::beast::buffers_to_string(b.data());
+      b.consume(b.size());
+      try {
+        auto v = json::parse(text);
+        const auto* o = v.if_object();
+        if (!o) continue;
+        const auto* ch = o->if_contains("channel");
+        if (!ch || !ch->is_string() || ch->get_string() != "alerts") continue;
+        const auto& d = o->at("data").as_object();
+        if (d.at("rule").as_string() != rule_) continue;
+        Frame f{at, std::string(d.at("transition").as_string()), d.at("value").to_number<double>()};
+        std::lock_guard lk(mu_);
+        frames_.push_back(std::move(f));
+        cv_.notify_all();
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "stream: unparsable frame (%s): %s\n", e.what(), clip(text).c_str());
+      }
+    }
+  }
+
+  boost::asio::io_context ioc_;
+  boost::beast::websocket::stream<tcp::socket> ws_;
+  std::string rule_;
+  std::thread reader_;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::uint64_t> seen_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Frame> frames_;
+  std::uint64_t unmatched_ = 0;
+  bool closed_ = false;
+  std::string close_reason_;
+};
+
+// PUT a rule (create or replace); true on 200/201.
+bool put_rule(Connection& c, const Url& url, const std::string& id, const json::object& rule) {
+  auto r = c.roundtrip(build_request("PUT", "/api/v1/rules/" + id, url, "application/json", json::serialize(rule)), 0);
+  if (r.status == 200 || r.status == 201) return true;
+  std::printf("ERROR put_rule %s status=%d body=%s %s\n", id.c_str(), r.status, clip(r.body).c_str(), r.error.c_str());
+  std::fflush(stdout);
+  return false;
+}
+
+json::object threshold_rule(const std::string& name, const std::string& entity, const std::string& metric,
+                            std::initializer_list<std::pair<double, const char*>> levels) {
+  json::array ls;
+  for (const auto& [above, severity] : levels) ls.push_back(json::object{{"above", above}, {"severity", severity}});
+  return json::object{{"name", name},         {"enabled", true},       {"scope", json::object{{"entity", entity}}},
+                      {"metric", metric},     {"kind", "threshold"},   {"levels", std::move(ls)},
+                      {"hysteresis", 0.0},    {"for", "0s"},           {"message", "{entity.name}: {value} m"}};
+}
+
+// The background: --bg-rate observations/s in requests of --bg-batch on one keep-alive connection, on an absolute
+// schedule, to the sensors s00001..; each observation is timed now (each sensor reports about once per
+// sensors/rate seconds).
+struct Background {
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> obs{0}, failed{0}, late{0};
+  std::vector<double> ms;
+  Clock::time_point t0, t1;
+  std::thread th;
+
+  void start(const Options& o, const Url& url, ErrorLog& errs) {
+    if (o.bg_rate <= 0) return;
+    th = std::thread([this, &o, url, &errs] {
+      Connection c(url);
+      c.get("/readyz");
+      const auto period = std::chrono::duration<double>(o.bg_batch / o.bg_rate);
+      SplitMix rng{o.seed + 4242};
+      std::string body, req;
+      std::uint64_t next_sensor = 0;
+      t0 = Clock::now();
+      for (std::uint64_t k = 0; !stop; ++k) {
+        const auto due = t0 + std::chrono::duration_cast<Clock::duration>(period * static_cast<double>(k));
+        if (Clock::now() > due + period) ++late;  // behind schedule by more than a period
+        std::this_thread::sleep_until(due);
+        body.clear();
+        const std::int64_t ts = now_ms();
+        for (int j = 0; j < o.bg_batch; ++j) {
+          const int s = static_cast<int>(next_sensor++ % static_cast<std::uint64_t>(o.sensors));
+          append_obs(body, Target::cityops, "", o.metric, sensor_id(s), ts, 500 + static_cast<int>(rng.next() % 2500),
+                     j == 0);
+        }
+        req = build_request("POST", "/api/v1/observations", url, "application/json", "[" + body + "]");
+        auto a = Clock::now();
+        auto r = c.roundtrip(req, 0);
+        ms.push_back(ms_since(a, Clock::now()));
+        if (r.ok()) obs += static_cast<std::uint64_t>(o.bg_batch);
+        else {
+          ++failed;
+          errs.add("alerts_background", r);
+        }
+      }
+      t1 = Clock::now();
+    });
+  }
+  void finish() {
+    stop = true;
+    if (th.joinable()) th.join();
+  }
+};
+
+int run_alerts(const Options& o, const Url& url) {
+  if (o.target != Target::cityops) usage("the alerts scenario needs --target cityops");
+  const std::string rule_id = "bench-alert-latency";
+  ErrorLog errs;
+  Connection c(url);
+  // The dedicated entity (already there from an earlier run: fine) and the background sensors.
+  {
+    json::object e{{"id", o.alert_entity}, {"type", "Sensor"}, {"name", "Alert latency gauge"}};
+    auto r = c.roundtrip(build_request("POST", "/api/v1/entities", url, "application/json", json::serialize(e)), 0);
+    if (!r.ok() && r.status != 409) {
+      errs.add("alerts_entity", r);
+      return 1;
+    }
+  }
+  if (o.create && o.bg_rate > 0) {
+    std::vector<std::string> ids;
+    for (int s = 0; s < o.sensors; ++s) ids.push_back(sensor_id(s));
+    if (!create_entities(o, url, ids, "Sensor")) return 1;
+  }
+  if (o.bg_rules > 0) {
+    auto t0 = Clock::now();
+    for (int s = 0; s < std::min(o.bg_rules, o.sensors); ++s) {
+      const std::string id = "bench-bg-" + sensor_id(s);
+      if (!put_rule(c, url, id,
+                    threshold_rule("Background " + sensor_id(s), sensor_id(s), o.metric,
+                                   {{10.0, "minor"}, {11.0, "major"}, {12.0, "critical"}})))
+        return 1;
+    }
+    std::fprintf(stderr, "alerts: %d background rules in %.1f s\n", std::min(o.bg_rules, o.sensors),
+                 ms_since(t0, Clock::now()) / 1000);
+  }
+  if (!put_rule(c, url, rule_id, threshold_rule("Alert latency bench", o.alert_entity, o.metric, {{2.0, "major"}})))
+    return 1;
+
+  AlertStream stream(url, rule_id);
+  Background bg;
+  bg.start(o, url, errs);
+
+  // One crossing: POST a single reading, note the send and the 200, wait for the frame of the transition.
+  std::int64_t last_ts = 0;
+  auto post_value = [&](double v) {
+    last_ts = std::max(now_ms(), last_ts + 1);
+    std::string body;
+    const int mm = static_cast<int>(std::lround(v * 1000));
+    append_obs(body, Target::cityops, "", o.metric, o.alert_entity, last_ts, mm, true);
+    return build_request("POST", "/api/v1/observations", url, "application/json", "[" + body + "]");
+  };
+  // Start below the level, with nothing open.
+  {
+    auto r = c.roundtrip(post_value(1.0), 0);
+    if (!r.ok()) errs.add("alerts_trigger", r);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // and let the background settle
+    stream.clear();
+  }
+
+  std::vector<double> after_ack, after_send, post_ms;
+  std::uint64_t missing = 0, early = 0, failed_posts = 0;
+  SplitMix jitter{o.seed + 99};
+  const int warm = o.warmup >= 0 ? o.warmup : 10;
+  for (int i = 0; i < warm + o.triggers; ++i) {
+    const bool raise = i % 2 == 0;
+    // unique values, 3 decimals: raise 2.5xx, resolve 1.0xx (the rule's level is 2.0)
+    const double v = (raise ? 2.5 : 1.0) + (i % 500) / 1000.0;
+    const auto req = post_value(v);
+    const auto t_send = Clock::now();
+    auto r = c.roundtrip(req, 0);
+    const auto t_ack = Clock::now();
+    if (!r.ok()) {
+      ++failed_posts;
+      errs.add("alerts_trigger", r);
+      continue;
+    }
+    auto f = stream.wait_for(raise ? "raise" : "resolve", std::round(v * 1000) / 1000, 2000);
+    if (!f) {
+      ++missing;
+      if (missing <= 5)
+        std::printf("ERROR alerts no %s frame for value %.3f within 2 s%s\n", raise ? "raise" : "resolve", v,
+                    stream.close_reason().empty() ? "" : (" (stream closed: " + stream.close_reason() + ")").c_str());
+      continue;
+    }
+    if (i >= warm) {
+      after_ack.push_back(ms_since(t_ack, f->at));
+      after_send.push_back(ms_since(t_send, f->at));
+      post_ms.push_back(ms_since(t_send, t_ack));
+      if (f->at < t_ack) ++early;
+    }
+    std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(o.gap_ms + jitter.next() % 10));
+  }
+  bg.finish();
+  const double bg_s = o.bg_rate > 0 ? ms_since(bg.t0, bg.t1) / 1000 : 0;
+
+  result("alerts_triggers", o.triggers, "crossings");
+  result("alerts_received", static_cast<double>(after_ack.size()), "frames");
+  result("alerts_missing", static_cast<double>(missing), "frames");
+  result("alerts_after_ack_p50_ms", percentile(after_ack, 50), "ms");
+  result("alerts_after_ack_p99_ms", percentile(after_ack, 99), "ms");
+  result("alerts_after_ack_max_ms", after_ack.empty() ? NAN : *std::max_element(after_ack.begin(), after_ack.end()), "ms");
+  result("alerts_after_send_p50_ms", percentile(after_send, 50), "ms");
+  result("alerts_after_send_p99_ms", percentile(after_send, 99), "ms");
+  result("alerts_after_send_max_ms",
+         after_send.empty() ? NAN : *std::max_element(after_send.begin(), after_send.end()), "ms");
+  result("alerts_frame_before_ack", static_cast<double>(early), "frames");
+  result("alerts_post_p50_ms", percentile(post_ms, 50), "ms");
+  result("alerts_post_p99_ms", percentile(post_ms, 99), "ms");
+  result("alerts_bg_rules", std::min(o.bg_rules, o.sensors), "rules");
+  result("alerts_bg_obs_per_s", bg_s > 0 ? bg.obs / bg_s : 0, "obs/s");
+  result("alerts_bg_failed", static_cast<double>(bg.failed), "requests");
+  result("alerts_bg_late", static_cast<double>(bg.late), "requests");
+  result("alerts_bg_post_p99_ms", percentile(bg.ms, 99), "ms");
+  const bool rate_ok = o.bg_rate <= 0 || bg.obs / bg_s >= 0.95 * o.bg_rate;
+  check("alerts_frames", missing == 0 && failed_posts == 0 && after_ack.size() == static_cast<std::size_t>(o.triggers),
+        std::to_string(after_ack.size()) + "/" + std::to_string(o.triggers) + " timed crossings each reached the stream as " +
+            "its raise/resolve frame; " + std::to_string(stream.unmatched()) + " other frames of the rule");
+  if (o.bg_rate > 0) {
+    char b[160];
+    std::snprintf(b, sizeof b, "%.0f obs/s achieved of %.0f, %" PRIu64 " failed requests", bg.obs / bg_s, o.bg_rate,
+                  static_cast<std::uint64_t>(bg.failed));
+    check("alerts_background_rate", rate_ok && bg.failed == 0, b);
+  }
+  return missing || failed_posts || bg.failed ? 1 : 0;
+}
+
 int run_free_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
@@ -982,6 +1310,7 @@ int main(int argc, char** argv) {
     else if (o.scenario == "latest") rc = run_latest(o, url);
     else if (o.scenario == "year") rc = run_year(o, url);
     else if (o.scenario == "wait") rc = run_wait(o, url);
+    else if (o.scenario == "alerts") rc = run_alerts(o, url);
     else usage(("unknown scenario " + o.scenario).c_str());
     return rc != 0 ? rc : (g_check_failed ? 3 : 0);
   } catch (const std::exception& e) {

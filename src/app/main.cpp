@@ -6,6 +6,7 @@
 #include "api/RulesApi.hpp"
 #include "api/Auditor.hpp"
 #include "api/StreamEndpoint.hpp"
+#include "app/ReplayCommand.hpp"
 #include "app/UserCommand.hpp"
 #include "auth/AccessPolicy.hpp"
 #include "auth/AccountStore.hpp"
@@ -189,6 +190,19 @@ int serve(const ServeArgs& args) {
       spdlog::error("cannot load the rules: {}", stored.error().message);
       return 1;
     }
+    // Rules declared in the configuration are written to the store at each start (the file wins over API edits
+    // of the same id); rules created through the API live on.
+    for (const auto& declared : cfg.rules) {
+      auto saved = ruleStore.put(declared, clock.nowMs());
+      if (!saved) {
+        spdlog::error("cannot store rule {} from the configuration: {}", declared.id, saved.error().message);
+        return 1;
+      }
+    }
+    if (!cfg.rules.empty()) {
+      stored = ruleStore.list();
+      if (!stored) return 1;
+    }
     for (const auto& r : *stored) engine.upsert(r);
     for (const auto& a : (*alertManager)->openAlerts()) engine.resume(a.rule, a.entity, a.severity, a.value, a.updatedMs);
     spdlog::info("rules: {} loaded, {} alerts open", stored->size(), (*alertManager)->openAlerts().size());
@@ -306,8 +320,20 @@ int main(int argc, char** argv) {
   userAdd->add_option("--data", userArgs.dataDir, "Data directory of the server (default ./data)");
   userAdd->add_option("--password-file", userArgs.passwordFile, "Read the password from the first line of FILE");
 
+  app::ReplayArgs replayArgs;
+  auto* replayCmd = app.add_subcommand(
+      "replay", "Push historical readings (CSV: time,entity,metric,value[,quality]) through store, rules and alerts "
+                "in data time, on a data directory whose server is stopped");
+  replayCmd->add_option("file", replayArgs.file, "CSV file; time is RFC 3339 or epoch milliseconds")->required();
+  replayCmd->add_option("--data", replayArgs.dataDir, "Data directory (stop its server first)")->required();
+  replayCmd->add_option("--config", replayArgs.configFile, "City configuration (TOML): its entities are seeded first");
+  replayCmd->add_option("--speed", replayArgs.speed, "N seconds of data per second of wall time (default: as fast as possible)")
+      ->check(CLI::PositiveNumber);
+  replayCmd->add_flag("--json", replayArgs.json, "Print {\"alerts\": [...]} (as the API shows them, with history)");
+
   CLI11_PARSE(app, argc, argv);
   if (*serveCmd) return serve(args);
   if (*userAdd) return app::runUserAdd(userArgs);
+  if (*replayCmd) return app::runReplay(replayArgs);
   return 0;
 }

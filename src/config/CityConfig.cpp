@@ -3,6 +3,7 @@
 #include "config/TimeZone.hpp"
 #include "model/EntityCodec.hpp"
 #include "model/Names.hpp"
+#include "rules/RuleCodec.hpp"
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
@@ -171,7 +172,8 @@ class Reader {
     if (auto err_ = (expr)) return *err_;  \
   } while (0)
 
-constexpr std::string_view kTopLevel = "[city], [server], [storage], [tls], [security], [[entity]] or [[simulate]]";
+constexpr std::string_view kTopLevel =
+    "[city], [server], [storage], [tls], [security], [[entity]], [[rule]] or [[simulate]]";
 
 }  // namespace
 
@@ -199,7 +201,7 @@ Result<CityConfig> CityConfig::parse(std::string_view text, const std::string& s
     const std::string k(key.str());
     if (k == "city" || k == "server" || k == "storage" || k == "tls" || k == "security") {
       if (!node.is_table()) return configError(source, k, "must be a table ([" + k + "]), got " + describe(node));
-    } else if (k == "entity" || k == "simulate") {
+    } else if (k == "entity" || k == "simulate" || k == "rule") {
       if (!node.is_array())
         return configError(source, k, "must be an array of tables ([[" + k + "]]), got " + describe(node));
     } else if (node.is_array_of_tables()) {
@@ -317,6 +319,23 @@ Result<CityConfig> CityConfig::parse(std::string_view text, const std::string& s
   }
 
   bool anyPeakHour = false;
+  if (auto* list = root["rule"].as_array()) {
+    for (size_t i = 0; i < list->size(); ++i) {
+      const std::string where = "rule[" + std::to_string(i) + "]";
+      auto* t = (*list)[i].as_table();
+      if (!t) return configError(source, where, "must be a table ([[rule]])");
+      json::value v = toJson(*t);
+      const auto& o = v.get_object();
+      const std::string named =
+          where + " (" + (o.contains("id") && o.at("id").is_string() ? std::string(o.at("id").get_string()) : "?") + ")";
+      auto rule = rules::fromJson(v, nowMs);
+      if (!rule) return configError(source, named, rule.error().message);
+      for (const auto& other : c.rules)
+        if (other.id == rule->id) return configError(source, named, "a rule with this id is declared twice");
+      c.rules.push_back(std::move(*rule));
+    }
+  }
+
   if (auto* list = root["simulate"].as_array()) {
     for (size_t i = 0; i < list->size(); ++i) {
       const std::string where = "simulate[" + std::to_string(i) + "]";

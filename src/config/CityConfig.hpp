@@ -2,6 +2,7 @@
 // The city's configuration file (TOML): server settings and the entities seeded at start.
 #include "common/Result.hpp"
 #include "model/Entity.hpp"
+#include "rules/Rule.hpp"
 
 #include <optional>
 #include <string>
@@ -52,6 +53,7 @@ struct CityConfig {
   bool fullSync = false;
   SecurityConfig security;
   std::vector<model::Entity> entities;
+  std::vector<rules::Rule> rules;  // [[rule]]: the canonical rule JSON written as TOML (docs/rules.md)
   std::vector<SimulationSpec> simulations;
 
   /// Parses and validates; errors name the file, the entry or key and the problem. Unknown tables and keys and

@@ -18,6 +18,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -53,6 +54,7 @@ class Deliverer::Impl {
     options.jitter = std::clamp(options.jitter, 0.0, 1.0);
     options.attemptTimeoutMs = std::max<int64_t>(options.attemptTimeoutMs, 1);
     options.pollMs = std::max<int64_t>(options.pollMs, 1);
+    options.stopGraceMs = std::max<int64_t>(options.stopGraceMs, 0);
   }
 
   void supervise();
@@ -107,7 +109,9 @@ class Deliverer::Impl::Lane {
 
   void run();
   Outcome attempt(const OutboxRow& row, int64_t nowMs, std::string& error);
-  Wait runUntil(const bool& done, SteadyTime deadline, const std::function<void()>& cancel);
+  /// Runs the lane's io_context until `done`, the deadline, or a stop. `sent`: the request is out, so a stop waits up
+  /// to stopGraceMs for the answer (a receiver that answers promptly is not sent a duplicate after a restart).
+  Wait runUntil(const bool& done, SteadyTime deadline, bool sent, const std::function<void()>& cancel);
   /// Real-time sleep, cut short by wake() (also one that came while the lane was busy) and interrupt().
   /// false when stopping.
   bool sleepFor(int64_t ms);
@@ -125,6 +129,7 @@ class Deliverer::Impl::Lane {
   std::atomic<bool> stop_{false};  // written under mu_ (for the condition variable), read anywhere
   uint64_t wakes_ = 0;             // guarded by mu_
   uint64_t seenWakes_ = 0;         // lane thread only
+  std::optional<SteadyTime> graceUntil_;  // lane thread only: set when a stop is first seen with a request out
 };
 
 bool Deliverer::Impl::Lane::sleepFor(int64_t ms) {
@@ -142,20 +147,37 @@ int64_t Deliverer::Impl::Lane::delayWithJitter(int64_t attempts) {
   return base + std::uniform_int_distribution<int64_t>(0, spread)(rng_);
 }
 
-Deliverer::Impl::Lane::Wait Deliverer::Impl::Lane::runUntil(const bool& done, SteadyTime deadline,
+Deliverer::Impl::Lane::Wait Deliverer::Impl::Lane::runUntil(const bool& done, SteadyTime deadline, bool sent,
                                                             const std::function<void()>& cancel) {
   // interrupt() sets stop_ before it stops the io_context, and restart() comes before the stop_ check: whichever
   // order they run in, the loop below sees one or the other.
   ioc_.restart();
   Wait w = Wait::Done;
   while (!done) {
+    const auto now = std::chrono::steady_clock::now();
     if (stop_.load()) {
-      w = Wait::Stopped;
+      if (!sent) {
+        w = Wait::Stopped;
+        break;
+      }
+      if (!graceUntil_) {
+        graceUntil_ = now + std::chrono::milliseconds(d_.options.stopGraceMs);
+      }
+      if (now >= *graceUntil_) {
+        w = Wait::Stopped;
+        break;
+      }
+      deadline = std::min(deadline, *graceUntil_);
+    }
+    if (now >= deadline) {
+      w = stop_.load() ? Wait::Stopped : Wait::TimedOut;
       break;
     }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      w = Wait::TimedOut;
-      break;
+    // Stopped with an operation pending can only be interrupt()'s stop, which set stop_ first: clear it and look at
+    // stop_ again (abandon, or keep running in the grace period) instead of returning at once forever.
+    if (ioc_.stopped()) {
+      ioc_.restart();
+      continue;
     }
     ioc_.run_one_until(deadline);
   }
@@ -196,7 +218,7 @@ Deliverer::Impl::Lane::Outcome Deliverer::Impl::Lane::attempt(const OutboxRow& r
                            endpoints = std::move(r);
                            done = true;
                          });
-  Wait w = runUntil(done, deadline, [&] { resolver.cancel(); });
+  Wait w = runUntil(done, deadline, false, [&] { resolver.cancel(); });
   if (w == Wait::Stopped) return Outcome::Stopped;
   if (w == Wait::TimedOut) return timedOut("resolving");
   if (ec) {
@@ -215,7 +237,7 @@ Deliverer::Impl::Lane::Outcome Deliverer::Impl::Lane::attempt(const OutboxRow& r
     ec = e;
     done = true;
   });
-  w = runUntil(done, deadline, closeStream);
+  w = runUntil(done, deadline, false, closeStream);
   if (w == Wait::Stopped) return Outcome::Stopped;
   if (w == Wait::TimedOut) return timedOut("connecting to");
   if (ec) {
@@ -238,7 +260,7 @@ Deliverer::Impl::Lane::Outcome Deliverer::Impl::Lane::attempt(const OutboxRow& r
     ec = e;
     done = true;
   });
-  w = runUntil(done, deadline, closeStream);
+  w = runUntil(done, deadline, true, closeStream);
   if (w == Wait::Stopped) return Outcome::Stopped;
   if (w == Wait::TimedOut) return timedOut("sending to");
   if (ec) {
@@ -254,7 +276,7 @@ Deliverer::Impl::Lane::Outcome Deliverer::Impl::Lane::attempt(const OutboxRow& r
     ec = e;
     done = true;
   });
-  w = runUntil(done, deadline, closeStream);
+  w = runUntil(done, deadline, true, closeStream);
   if (w == Wait::Stopped) return Outcome::Stopped;
   if (w == Wait::TimedOut) return timedOut("waiting for the response of");
   // A body longer than the limit is fine: only the status line matters.

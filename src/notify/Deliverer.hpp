@@ -49,6 +49,7 @@ class Deliverer {
     int64_t attemptTimeoutMs = 10'000;      // one attempt, from resolve to the end of the response (real time)
     int64_t maxAgeMs = 24LL * 3600 * 1000;  // a row still failing this long after its creation is dropped
     int64_t pollMs = 1000;                  // longest real sleep before a lane re-reads the Clock and its rows
+    int64_t stopGraceMs = 1000;             // stop(): how long an attempt whose request is out may still read its answer
     std::size_t responseLimit = 64 * 1024;  // response bytes read (only the status matters; a longer body is fine)
     std::string userAgent = "cityops-notify/1";
   };
@@ -66,8 +67,11 @@ class Deliverer {
   /// New rows or subscriptions: lanes re-read their oldest row at once, the supervisor re-reads the subscriptions
   /// (created, deleted, enabled, disabled). Cheap, never blocks on I/O; any thread.
   void wake();
-  /// Removes the hook, interrupts attempts in flight (they are not counted, and are retried by the next Deliverer),
-  /// joins every thread. Idempotent.
+  /// Removes the hook and joins every thread. An attempt in flight that has not sent its request yet is abandoned at
+  /// once; one whose request is out may read its answer for up to stopGraceMs (a 2xx then counts as delivered).
+  /// Abandoned attempts are not counted; the next Deliverer retries their rows (the receiver may then see a row
+  /// twice: same X-Cityops-Delivery). Retiring the lane of a deleted or disabled subscription works the same way.
+  /// Idempotent.
   void stop();
 
   /// The delay after the `attempts`-th consecutive failure of a row, without jitter:

@@ -2,6 +2,7 @@
 
 #include "rules/RuleCodec.hpp"
 
+#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -69,17 +70,31 @@ void RuleEngine::clearLocked(const std::string& id) {
   for (auto it = states_.lower_bound({id, std::string()}); it != states_.end() && it->first.first == id;) {
     if (it->second.reported) {
       const auto rule = rules_.find(id);
+      const double last = it->second.evaluator ? it->second.evaluator->current().value : 0;
       pending_.push_back(Change{id, it->first.second, rule != rules_.end() ? rule->second.rule.metric : std::string(),
-                                std::nullopt, 0, clock_.nowMs(), {}});
+                                std::nullopt, last, clock_.nowMs(), {}});
     }
     it = states_.erase(it);
   }
 }
 
+namespace {
+/// The rule without its times: what decides whether a replacement changes anything.
+std::string substance(Rule r) {
+  r.createdMs = r.updatedMs = 0;
+  return boost::json::serialize(toJson(r));
+}
+}  // namespace
+
 void RuleEngine::upsert(const Rule& rule) {
   std::vector<Change> out;
   {
     std::lock_guard lock(mu_);
+    if (auto existing = rules_.find(rule.id);
+        existing != rules_.end() && substance(existing->second.rule) == substance(rule)) {
+      existing->second.rule = rule;  // the same rule again (e.g. a GET body PUT back): keep its state
+      return;
+    }
     clearLocked(rule.id);
     unindexLocked(rule.id);
     rules_.erase(rule.id);

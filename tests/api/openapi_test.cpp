@@ -526,7 +526,10 @@ TEST_F(OpenApiTest, EveryRefResolves) {
   for (const char* name : {"Entity", "EntityInput", "EntityPatch", "Geometry", "Observation",
                            "ObservationQueryResult", "LatestValue", "Error", "LoginRequest", "LoginResult", "Me", "User",
                            "UserInput", "UserPatch", "SessionsRevoked", "DeviceKeyInput", "DeviceKeyCreated",
-                           "DeviceKey", "AuditEntry", "StreamAuth", "StreamAuthenticated"})
+                           "DeviceKey", "AuditEntry", "StreamAuth", "StreamAuthenticated", "Severity", "Duration",
+                           "RuleScope", "RuleLevel", "RuleCommon", "Rule", "ThresholdRule", "RateRule",
+                           "AccumulationRule", "StaleRule", "ExpressionRule", "Alert", "AlertHistoryEntry",
+                           "AlertDetail", "AlertAction", "StreamAlert", "StreamAlertFrame"})
     EXPECT_NE(pointer(doc_, std::string("#/components/schemas/") + name), nullptr) << "missing schema " << name;
 }
 
@@ -1287,7 +1290,8 @@ TEST_F(OpenApiTest, RuleAndAlertExamplesHoldAgainstTheApi) {
 
   auto listed = callAs(lan, "GET", rules);
   ASSERT_EQ(listed.status, 200) << listed.body;
-  for (const auto& r : bodyJson(listed).as_array()) expectRule(r, "GET /api/v1/rules");
+  const auto listedJson = bodyJson(listed);
+  for (const auto& r : listedJson.as_array()) expectRule(r, "GET /api/v1/rules");
   EXPECT_EQ(bodyJson(listed), responseMedia(rules, "get", "200").at("example"));
   EXPECT_EQ(engine_->ruleCount(), 1u);
 
@@ -1297,9 +1301,9 @@ TEST_F(OpenApiTest, RuleAndAlertExamplesHoldAgainstTheApi) {
   ingest(json::array{reading("2025-10-29T17:00:00+07:00", 1.62), reading("2025-10-29T17:30:00+07:00", 1.78)});
   clock_.set(at("2025-10-29T11:15:00Z"));
   ingest(example(requestMedia("/api/v1/observations", "post"), "batch"));  // 2.41 and 2.47; bad and suspect ignored
-  auto open = alertManager_->openAlert("tamky-levels", "wl.tamky");
-  ASSERT_TRUE(open) << "the levels raised no alert";
-  ASSERT_EQ(open->id, 1);
+  auto raised = alertManager_->openAlert("tamky-levels", "wl.tamky");
+  ASSERT_TRUE(raised) << "the levels raised no alert";
+  ASSERT_EQ(raised->id, 1);
 
   // The operator acknowledges it (and cannot twice).
   clock_.set(at("2025-10-29T11:20:00Z"));
@@ -1341,20 +1345,21 @@ TEST_F(OpenApiTest, RuleAndAlertExamplesHoldAgainstTheApi) {
     SCOPED_TRACE("GET /api/v1/alerts " + std::to_string(query.size()) + " parameters");
     auto r = callAs(lan, "GET", alerts, query);
     ASSERT_EQ(r.status, 200) << r.body;
-    for (const auto& a : bodyJson(r).as_array()) expectMatches(doc_, "Alert", a, "GET /api/v1/alerts");
+    const auto got = bodyJson(r);
+    for (const auto& a : got.as_array()) expectMatches(doc_, "Alert", a, "GET /api/v1/alerts");
     EXPECT_EQ(bodyJson(r), listExample);
   }
-  const auto& listed0 = listExample.as_array();
-  ASSERT_EQ(listed0.size(), 2u);
+  const auto& both = listExample.as_array();
+  ASSERT_EQ(both.size(), 2u);
   const std::vector<std::pair<std::map<std::string, std::string>, json::array>> filtered = {
-      {{{"state", "active"}}, {listed0[0]}},
-      {{{"state", "resolved"}}, {listed0[1]}},
-      {{{"severity", "major"}}, {listed0[1]}},
+      {{{"state", "active"}}, {both[0]}},
+      {{{"state", "resolved"}}, {both[1]}},
+      {{{"severity", "major"}}, {both[1]}},
       {{{"type", "RainGauge"}}, {}},
       {{{"entity", "wl.hoi-an"}}, {}},
-      {{{"from", "2025-10-29T20:00:00Z"}}, {listed0[0]}},
-      {{{"to", "2025-10-29T20:00:00Z"}}, {listed0[1]}},
-      {{{"limit", "1"}}, {listed0[0]}}};
+      {{{"from", "2025-10-29T20:00:00Z"}}, {both[0]}},
+      {{{"to", "2025-10-29T20:00:00Z"}}, {both[1]}},
+      {{{"limit", "1"}}, {both[0]}}};
   for (const auto& [query, expected] : filtered) {
     SCOPED_TRACE("GET /api/v1/alerts?" + query.begin()->first + "=" + query.begin()->second);
     auto r = callAs(lan, "GET", alerts, query);
@@ -1430,7 +1435,8 @@ TEST_F(OpenApiTest, RuleAndAlertExamplesHoldAgainstTheApi) {
   // --- delete the rule: its alerts stay ---
   EXPECT_EQ(callAs(lan, "DELETE", rules + "/tamky-levels").status, 204);
   drained();
-  auto deletedRule = callAs(lan, "DELETE", rules + "/tamky-levels");
+  EXPECT_EQ(callAs(lan, "DELETE", rules + "/tamky-levels").status, 404) << "deleted twice";
+  auto deletedRule = callAs(lan, "DELETE", rules + "/tamky-level");
   EXPECT_EQ(deletedRule.status, 404);
   EXPECT_EQ(bodyJson(deletedRule), example(responseMedia(rules + "/{id}", "delete", "404"), "missing"));
   EXPECT_EQ(callAs(lan, "GET", rules + "/tamky-levels").status, 404);
@@ -1467,7 +1473,8 @@ TEST_F(OpenApiTest, RuleAndAlertExamplesHoldAgainstTheApi) {
   ASSERT_EQ(trail.status, 200) << trail.body;
   const auto& actions = doc_.at("components").at("schemas").at("AuditEntry").at("properties").at("action").at("enum");
   std::set<std::string> seen;
-  for (const auto& e : bodyJson(trail).as_array()) {
+  const auto trailJson = bodyJson(trail);
+  for (const auto& e : trailJson.as_array()) {
     expectMatches(doc_, "AuditEntry", e, "GET /api/v1/audit");
     seen.emplace(e.at("action").as_string());
     EXPECT_NE(std::find(actions.as_array().begin(), actions.as_array().end(), e.at("action")), actions.as_array().end())

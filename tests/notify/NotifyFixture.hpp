@@ -99,8 +99,10 @@ class Receiver {
         for (char c : k) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
         r.headers[lower] = v;
       }
+      int delayMs = 0;
       {
         std::lock_guard lock(mu_);
+        delayMs = delayMs_[r.name];
         int& left = failLeft_[r.name];
         if (left > 0) {
           --left;
@@ -110,6 +112,7 @@ class Receiver {
         }
         all_.push_back(r);
       }
+      if (delayMs > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delayMs));  // a slow receiver
       reply(http::Response::json(r.answered, boost::json::object{{"ok", r.answered == 200}}));
     });
     http::HttpServer::Options o;
@@ -130,6 +133,11 @@ class Receiver {
     std::lock_guard lock(mu_);
     failLeft_[name] = n;
     failStatus_ = status;
+  }
+  /// `name` answers `ms` after it recorded the request.
+  void delay(const std::string& name, int ms) {
+    std::lock_guard lock(mu_);
+    delayMs_[name] = ms;
   }
   /// Every request to `name` (all attempts), in arrival order.
   std::vector<Received> attempts(const std::string& name) const {
@@ -163,6 +171,7 @@ class Receiver {
   std::unique_ptr<http::HttpServer> server_;
   mutable std::mutex mu_;
   std::map<std::string, int> failLeft_;
+  std::map<std::string, int> delayMs_;
   int failStatus_ = 503;
   std::vector<Received> all_;
 };

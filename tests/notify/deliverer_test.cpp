@@ -172,6 +172,7 @@ TEST_F(DelivererTest, DeadAndHungEndpointsDoNotDelayOthers) {
   Subscription good = subscribe(rx.url("good"));
   auto o = fastOptions();
   o.attemptTimeoutMs = 5000;
+  o.stopGraceMs = 200;
   startDeliverer(o);
 
   enqueue(payload(0));  // the hung lane is now stuck in its first attempt, for 5 s
@@ -189,7 +190,7 @@ TEST_F(DelivererTest, DeadAndHungEndpointsDoNotDelayOthers) {
   EXPECT_GT(status(dead.id).status.failures, 0);
   EXPECT_EQ(pending(dead.id).size(), 21u);
 
-  // A clean stop interrupts the attempt in flight at once, without counting it.
+  // A clean stop ends the attempt in flight after the grace period (its request is out), without counting it.
   const auto stopStart = std::chrono::steady_clock::now();
   deliverer_->stop();
   EXPECT_LT(std::chrono::steady_clock::now() - stopStart, 1s);
@@ -204,8 +205,8 @@ TEST_F(DelivererTest, RestartedDelivererDeliversPendingRowsExactlyOnce) {
   startDeliverer();
   std::vector<int64_t> ids;
   for (const auto& p : payloads(0, 6)) ids.push_back(enqueue(p).at(0));
-  ASSERT_TRUE(rx.waitAttempts("a", 3));
-  deliverer_.reset();  // stop
+  ASSERT_TRUE(eventually([&] { return headAttempts(s.id) >= 3; }));
+  deliverer_.reset();  // stop (an attempt in flight is interrupted and not counted)
   EXPECT_TRUE(rx.accepted("a").empty());
 
   close();  // a new process: new connection, new stores, new Deliverer
@@ -400,6 +401,43 @@ TEST_F(DelivererTest, SubscriptionsComeAndGo) {
   ASSERT_TRUE(eventually([&] { return deliverer_->laneIds() == std::vector<int64_t>{a.id}; }));
   EXPECT_TRUE(pending(dead.id).empty());
   ASSERT_TRUE(rx.waitAccepted("a", 3));
+}
+
+TEST_F(DelivererTest, StopLetsAnAttemptWhoseRequestIsOutReadItsAnswer) {
+  Receiver rx;
+  rx.delay("a", 300);
+  Subscription s = subscribe(rx.url("a"));
+  startDeliverer();  // stopGraceMs 1000
+  enqueue(payload(1));
+  ASSERT_TRUE(rx.waitAttempts("a", 1));  // the request is out; the answer comes in 300 ms
+  deliverer_->stop();
+  EXPECT_EQ(status(s.id).status.delivered, 1);
+  EXPECT_TRUE(pending(s.id).empty());  // so a restart sends no duplicate
+}
+
+TEST_F(DelivererTest, AnAnswerSlowerThanTheGraceIsRetriedByTheNextDeliverer) {
+  Receiver rx;
+  rx.delay("a", 600);
+  Subscription s = subscribe(rx.url("a"));
+  auto o = fastOptions();
+  o.stopGraceMs = 50;
+  startDeliverer(o);
+  auto ids = enqueue(payload(1));
+  ASSERT_TRUE(rx.waitAttempts("a", 1));
+  deliverer_->stop();
+  auto st = status(s.id).status;
+  EXPECT_EQ(st.delivered, 0);  // abandoned, and not counted as a failure either
+  EXPECT_EQ(st.failures, 0);
+  ASSERT_EQ(pending(s.id).size(), 1u);
+  EXPECT_EQ(pending(s.id)[0].attempts, 0);
+
+  rx.delay("a", 0);
+  startDeliverer(o);
+  ASSERT_TRUE(eventually([&] { return settled(s.id, 1); }));
+  auto all = rx.attempts("a");  // at least once: the receiver saw it twice, with the same delivery id
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].headers["x-cityops-delivery"], std::to_string(ids.at(0)));
+  EXPECT_EQ(all[1].headers["x-cityops-delivery"], std::to_string(ids.at(0)));
 }
 
 TEST_F(DelivererTest, StopIsIdempotentAndDestructorStops) {
