@@ -9,7 +9,11 @@
 #   BENCH_TMPDIR=/tmp                 where the servers' data dirs go
 #   BENCH_KEEP=1                      keep the data dirs after the run
 #   BENCH_SKIP_BUILD=1                do not call cmake --build
-#   CITYOPS_BUILD_DIR, CITYOPS_BIN, CITYOPS_LOAD, VM_BIN   override paths
+#   BENCH_RULES=0                     skip the rules and alerts figures (rules_bench, the alerts scenario)
+#   BENCH_RULES_REPS=3                repetitions of rules_bench
+#   BENCH_ALERT_TRIGGERS=200          timed threshold crossings of the alerts scenario
+#   BENCH_ALERT_BG_RULES=10000        never-crossed rules on the background sensors during the alerts scenario
+#   CITYOPS_BUILD_DIR, CITYOPS_BIN, CITYOPS_LOAD, RULES_BENCH, VM_BIN   override paths
 #
 # cityops runs with authentication: its first admin gets a random password of this run (CITYOPS_ADMIN_PASSWORD,
 # also read by cityops_load, which logs in and sends the token with every request), and a config that turns the
@@ -20,6 +24,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${CITYOPS_BUILD_DIR:-$ROOT/build/release}
 CITYOPS=${CITYOPS_BIN:-$BUILD/cityops}
 LOAD=${CITYOPS_LOAD:-$BUILD/bench/load/cityops_load}
+RULES_BENCH=${RULES_BENCH:-$BUILD/bench/rules_bench}
 TARGETS=${BENCH_TARGETS:-cityops victoria}
 SENSORS=10000
 MINUTES=100
@@ -31,6 +36,11 @@ OBS=$((SENSORS * MINUTES))
 ADMIN_PASSWORD=bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 LOGDIR=${BENCH_LOG_DIR:-$BUILD/bench-logs}
 STEP_TIMEOUT=300 # seconds, per cityops_load invocation
+RULES=${BENCH_RULES:-1}
+RULES_REPS=${BENCH_RULES_REPS:-3}
+ALERT_TRIGGERS=${BENCH_ALERT_TRIGGERS:-200}
+ALERT_BG_RULES=${BENCH_ALERT_BG_RULES:-10000}
+ALERT_BG_RATE=10000
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "FATAL: $*"; exit 1; }
@@ -100,11 +110,13 @@ if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
   fi
   build_targets=(cityops_load)
   has_target cityops && build_targets+=(cityops)
+  has_target cityops && [[ $RULES == 1 ]] && build_targets+=(rules_bench)
   log "building ${build_targets[*]}"
   cmake --build "$BUILD" --target "${build_targets[@]}" -j "$(nproc)" >&2 || die "build failed"
 fi
 [[ -x $LOAD ]] || die "load generator not found: $LOAD"
 if has_target cityops; then [[ -x $CITYOPS ]] || die "cityops binary not found: $CITYOPS"; fi
+if has_target cityops && [[ $RULES == 1 ]]; then [[ -x $RULES_BENCH ]] || die "rules_bench not found: $RULES_BENCH"; fi
 if has_target victoria; then ensure_vm; fi
 
 WORK=$(mktemp -d "${BENCH_TMPDIR:-/tmp}/cityops-bench.XXXXXX")
@@ -240,6 +252,11 @@ bench_target() {
   load "$t" single2 single "${COMMON[@]}" --conns 2 --duration "$SINGLE_SECONDS"
   load "$t" single32 single "${COMMON[@]}" --conns 32 --duration "$SINGLE_SECONDS"
   load "$t" year year "${COMMON[@]}" --conns "$CONNS"
+  if [[ $t == cityops && $RULES == 1 ]]; then
+    # Alert latency: one rule on a dedicated gauge, ALERT_BG_RATE obs/s on the sensors (with ALERT_BG_RULES rules).
+    load "$t" alerts alerts "${COMMON[@]}" --no-create --triggers "$ALERT_TRIGGERS" --bg-rate "$ALERT_BG_RATE" \
+      --bg-rules "$ALERT_BG_RULES"
+  fi
   stop_server "$SPID"
   [[ ${BENCH_KEEP:-0} == 1 ]] || rm -rf "$dir"
 
@@ -265,6 +282,18 @@ for t in $TARGETS; do
     *) die "unknown target $t" ;;
   esac
 done
+# Rule overhead on the ingest path (no server, no HTTP): bench/rules_bench.cpp, in the run's temp dir.
+if has_target cityops && [[ $RULES == 1 ]]; then
+  log "rules: rules_bench ($RULES_REPS repetitions)"
+  timeout 900 "$RULES_BENCH" --reps "$RULES_REPS" --tmp "$WORK" >"$LOGDIR/rules-bench.out" 2>"$LOGDIR/rules-bench.err"
+  rc=$?
+  while read -r _ key val _; do R[rules.bench.$key]=$val; done < <(grep '^RESULT ' "$LOGDIR/rules-bench.out")
+  if [[ $rc != 0 ]]; then
+    FAILED[rules.bench]=1
+    log "rules: rules_bench FAILED (exit $rc); see $LOGDIR/rules-bench.out"
+    NOTES+=("rules_bench exited with status $rc")
+  fi
+fi
 T_TOTAL=$(( ($(now_ms) - T_START) / 1000 ))
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -354,7 +383,51 @@ if has_target cityops; then
   d=${R[cityops.disk_bytes]:-}; score "disk" "$([[ -n $d ]] && awk -v b="$d" -v o="$OBS" 'BEGIN{print b/o}')" "<=" 10
   score "startup" "${R[cityops.startup_ms]:-}" "<=" 1000
   score "RSS" "$([[ -n ${R[cityops.rss_kb]:-} ]] && echo $((R[cityops.rss_kb] / 1024)))" "<=" 150
+  if [[ $RULES == 1 ]]; then
+    score "rule overhead" "${R[rules.bench.rules_sink_overhead_pct]:-}" "<=" 20
+    score "alert latency p99" "$(val cityops alerts alerts_after_send_p99_ms)" "<=" 5
+  fi
 fi
+
+# ------------------------------------------------------------------ rules and alerts table (cityops only)
+fmt_pct() { awk -v v="$1" 'BEGIN{ if (v=="" || v=="nan") {print "n/a"; exit} printf "%+.1f %%\n", v }'; }
+fmt_s() { awk -v v="$1" 'BEGIN{ if (v=="" || v=="nan") {print "n/a"; exit} printf "%.3f\n", v }'; }
+rb() { echo "${R[rules.bench.$1]:-}"; }
+RROWS=()
+rrow() { RROWS+=("$1|$2|$3"); }
+if has_target cityops && [[ $RULES == 1 ]]; then
+  bang=""; [[ -n ${FAILED[rules.bench]:-} ]] && bang=" (!)"
+  rrow "store ingest obs/s, no rules" "$(fmt_int "$(rb rules_none_obs_per_s)")$bang" ""
+  rrow "... rules evaluated inline after each batch" \
+    "$(fmt_int "$(rb rules_sync_obs_per_s)") ($(fmt_pct "$(rb rules_sync_overhead_pct)"))$bang" ""
+  rrow "... engine as the store's sink (server), acked" \
+    "$(fmt_int "$(rb rules_sink_ack_obs_per_s)") ($(fmt_pct "$(rb rules_sink_ack_overhead_pct)"))$bang" ""
+  rrow "... engine as the store's sink, all evaluated" \
+    "$(fmt_int "$(rb rules_sink_drained_obs_per_s)") ($(fmt_pct "$(rb rules_sink_overhead_pct)"))$bang" "overhead <= 20 %"
+  rrow "evaluate only, readings/s" "$(fmt_int "$(rb rules_evaluate_readings_per_s)")$bang" ""
+  rrow "ingest ms per batch at 100 000 obs/s: none / rules" \
+    "$(fmt_ms "$(rb rules_paced_none_batch_mean_ms)") / $(fmt_ms "$(rb rules_paced_sink_batch_mean_ms)") ($(fmt_pct "$(rb rules_paced_overhead_pct)"))$bang" ""
+  rrow "CPU s/s at 100 000 obs/s: none / rules" \
+    "$(fmt_s "$(rb rules_paced_none_cpu_s_per_s)") / $(fmt_s "$(rb rules_paced_sink_cpu_s_per_s)")$bang" ""
+  rrow "alert latency after the 200, p50 / p99 ms" \
+    "$(cell cityops alerts alerts_after_ack_p50_ms fmt_ms) / $(cell cityops alerts alerts_after_ack_p99_ms fmt_ms)" ""
+  rrow "alert latency after the send, p50 / p99 ms" \
+    "$(cell cityops alerts alerts_after_send_p50_ms fmt_ms) / $(cell cityops alerts alerts_after_send_p99_ms fmt_ms)" "p99 <= 5"
+fi
+print_rules_table() {
+  local w1=7 w2=7 w3=6 r a b c
+  for r in "${RROWS[@]}"; do
+    IFS='|' read -r a b c <<<"$r"
+    ((${#a} > w1)) && w1=${#a}; ((${#b} > w2)) && w2=${#b}; ((${#c} > w3)) && w3=${#c}
+  done
+  dashes() { printf -- '-%.0s' $(seq 1 "$1"); }
+  printf "| %-${w1}s | %${w2}s | %-${w3}s |\n" "rules and alerts" cityops target
+  printf "|%s|%s:|%s|\n" "$(dashes $((w1 + 2)))" "$(dashes $((w2 + 1)))" "$(dashes $((w3 + 2)))"
+  for r in "${RROWS[@]}"; do
+    IFS='|' read -r a b c <<<"$r"
+    printf "| %-${w1}s | %${w2}s | %-${w3}s |\n" "$a" "$b" "$c"
+  done
+}
 
 echo
 echo "cityops vs VictoriaMetrics $(dpkg-query -W -f '${Version}' victoria-metrics 2>/dev/null) — $SENSORS sensors x $MINUTES min = $OBS obs, batches of $BATCH over $CONNS connections"
@@ -362,6 +435,14 @@ echo "$(nproc) cores; load average before $LOAD_BEFORE, after $LOAD_AFTER; run t
 echo
 print_table
 echo
+if ((${#RROWS[@]} > 0)); then
+  echo "Rules and alerts: $(rb rules_rules) threshold rules (3 levels) over $(rb rules_entities) entities, $(fmt_int "$(rb rules_obs)") obs in" \
+    "batches of $BATCH through Store::ingestSync, medians of $(rb rules_reps) (bench/rules_bench); alert latency on the server above:" \
+    "$ALERT_TRIGGERS crossings, $ALERT_BG_RATE obs/s background on $SENSORS sensors with $(val cityops alerts alerts_bg_rules) rules"
+  echo
+  print_rules_table
+  echo
+fi
 if has_target cityops; then
   met=0 missed=() na=()
   for s in "${SCORE[@]}"; do
@@ -384,6 +465,16 @@ for t in $TARGETS; do
     "C=32 $(fmt_ms "$(val "$t" single32 single_p50_ms)")/$(fmt_ms "$(val "$t" single32 single_p99_ms)"); query max $(fmt_ms "$(val "$t" query query_max_ms)") ms"
   grep -h '^CHECK' "$LOGDIR/$t"-*.out 2>/dev/null | awk -v t="$t" '{printf "  %s: check %s %s\n", t, $2, $3}'
 done
+if ((${#RROWS[@]} > 0)); then
+  echo "  rules: $(fmt_int "$(rb rules_verdict_changes)") verdict changes per run ($(rb rules_changes_per_million_readings) per million readings), each an alert" \
+    "transition in SQLite; one engine tick over every state $(fmt_ms "$(rb rules_tick_ms)") ms; 'overhead' = ingest time with rules / without - 1" \
+    "(paired runs, alternating order)"
+  echo "  alerts: the commit lies between the send and the 200, so the two latency rows bound commit -> frame from below and above;" \
+    "frames before the 200: $(val cityops alerts alerts_frame_before_ack) of $(val cityops alerts alerts_received); max after the send" \
+    "$(fmt_ms "$(val cityops alerts alerts_after_send_max_ms)") ms; background achieved $(fmt_int "$(val cityops alerts alerts_bg_obs_per_s)") obs/s," \
+    "p99 $(fmt_ms "$(val cityops alerts alerts_bg_post_p99_ms)") ms per request"
+  grep -h '^CHECK' "$LOGDIR/rules-bench.out" 2>/dev/null | awk '{printf "  rules: check %s %s\n", $2, $3}'
+fi
 for n in "${NOTES[@]}"; do echo "  ! $n"; done
 echo "  logs: $LOGDIR"
 

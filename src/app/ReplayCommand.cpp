@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -226,23 +227,6 @@ void printTable(std::ostream& out, const std::vector<alerts::Alert>& list, const
   for (const auto& r : rows) line(r.cells);
 }
 
-// ---- configuration rules --------------------------------------------------------------------------------------
-
-/// Stores the configuration's rules, once the configuration carries them (CityConfig::rules); until then there is
-/// nothing to do and only the rules already in the database apply.
-template <class Config>
-Status seedConfigRules(const Config& cfg, rules::RuleStore& ruleStore, int64_t nowMs) {
-  if constexpr (requires { cfg.rules; }) {
-    for (const rules::Rule& r : cfg.rules)
-      if (auto put = ruleStore.put(r, nowMs); !put) return put.error();
-  } else {
-    (void)cfg;
-    (void)ruleStore;
-    (void)nowMs;
-  }
-  return {};
-}
-
 // ---- the replay -----------------------------------------------------------------------------------------------
 
 int64_t floorSecond(int64_t ms) { return (ms >= 0 ? ms : ms - 999) / 1000 * 1000; }
@@ -303,7 +287,6 @@ class Replay {
   size_t ingested() const { return ingestedCount_; }
   std::optional<int64_t> first() const { return first_; }
   std::optional<int64_t> last() const { return last_; }
-  std::optional<int64_t> dataTime() const { return last_; }
 
  private:
   void advanceClock(int64_t t) {
@@ -429,9 +412,14 @@ int runReplay(const ReplayArgs& args) {
     return 1;
   }
   rules::RuleStore ruleStore(**rulesDb);
-  if (auto s = seedConfigRules(cfg, ruleStore, wall.nowMs()); !s) {
-    std::cerr << "cannot store the rules of " << args.configFile << ": " << s.error().message << "\n";
-    return 1;
+  // As `cityops serve` does at start: the configuration's rules are written to the store (the file wins over API
+  // edits of the same id); rules created through the API apply as well.
+  for (const auto& declared : cfg.rules) {
+    if (auto saved = ruleStore.put(declared, wall.nowMs()); !saved) {
+      std::cerr << "cannot store rule " << declared.id << " from " << args.configFile << ": " << saved.error().message
+                << "\n";
+      return 1;
+    }
   }
   auto alertManager = alerts::AlertManager::open(**alertsDb, clock);
   if (!alertManager) {
@@ -508,14 +496,14 @@ int runReplay(const ReplayArgs& args) {
                                      std::chrono::duration<double, std::milli>(
                                          static_cast<double>(ob.time - *pacedFrom) / args.speed));
       if (due > SteadyClock::now()) {
-        progress.update(bytesRead, replay.ingested(), replay.dataTime(), touched.size());
+        progress.update(bytesRead, replay.ingested(), replay.last(), touched.size());
         std::this_thread::sleep_until(due);
       }
     }
     batch.push_back({lineNo, std::move(ob), std::move(type)});
     if (batch.size() >= batchLines) {
       if ((exitCode = replay.process(batch)) != 0) break;
-      progress.update(bytesRead, replay.ingested(), replay.dataTime(), touched.size());
+      progress.update(bytesRead, replay.ingested(), replay.last(), touched.size());
     }
   }
   // What was read before the end (or before the bad line) is ingested and evaluated.

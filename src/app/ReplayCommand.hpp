@@ -17,8 +17,9 @@
 //    Store::ingestSync; then the rule engine (without its thread) evaluates them in order. Before each reading the
 //    engine ticks at every whole second of data time since the previous tick, so stale rules and `for` durations
 //    fire in data time exactly as the server's once-a-second tick would (a gap of G seconds costs G cheap ticks).
-//  - Rules: those stored in the database (and the config's, when the configuration carries rules). Alerts open at
-//    the start resume as in the server, so a replay continues them instead of duplicating them.
+//  - Rules: those in the database, after --config's [[rule]] entries were written there (as `cityops serve` does at
+//    start; its [[entity]] entries are seeded first). Alerts open at the start resume as in the server, so a replay
+//    continues them instead of duplicating them.
 //  - --speed N: N seconds of data take one second of wall time (readings are then ingested one by one).
 //  - A bad line stops the replay with exit code 2 and "FILE:LINE: problem" on stderr, after the lines before it
 //    were ingested and evaluated (their number is reported; nothing after the bad line is).

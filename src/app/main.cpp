@@ -326,7 +326,7 @@ int main(int argc, char** argv) {
                 "in data time, on a data directory whose server is stopped");
   replayCmd->add_option("file", replayArgs.file, "CSV file; time is RFC 3339 or epoch milliseconds")->required();
   replayCmd->add_option("--data", replayArgs.dataDir, "Data directory (stop its server first)")->required();
-  replayCmd->add_option("--config", replayArgs.configFile, "City configuration (TOML): its entities are seeded first");
+  replayCmd->add_option("--config", replayArgs.configFile, "City configuration (TOML): its entities and rules are stored first");
   replayCmd->add_option("--speed", replayArgs.speed, "N seconds of data per second of wall time (default: as fast as possible)")
       ->check(CLI::PositiveNumber);
   replayCmd->add_flag("--json", replayArgs.json, "Print {\"alerts\": [...]} (as the API shows them, with history)");

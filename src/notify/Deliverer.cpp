@@ -386,7 +386,8 @@ void Deliverer::Impl::supervise() {
 
     std::vector<std::unique_ptr<Lane>> retired;
     for (auto it = lanes.begin(); it != lanes.end();) {
-      const bool keep = std::any_of(active.begin(), active.end(), [&](const Subscription& s) { return s.id == it->first; });
+      const bool keep =
+          std::any_of(active.begin(), active.end(), [&](const Subscription& s) { return s.id == it->first; });
       if (keep) {
         ++it;
       } else {

@@ -49,7 +49,7 @@ class Deliverer {
     int64_t attemptTimeoutMs = 10'000;      // one attempt, from resolve to the end of the response (real time)
     int64_t maxAgeMs = 24LL * 3600 * 1000;  // a row still failing this long after its creation is dropped
     int64_t pollMs = 1000;                  // longest real sleep before a lane re-reads the Clock and its rows
-    int64_t stopGraceMs = 1000;             // stop(): how long an attempt whose request is out may still read its answer
+    int64_t stopGraceMs = 1000;             // stop(): how long an attempt with its request out may read the answer
     std::size_t responseLimit = 64 * 1024;  // response bytes read (only the status matters; a longer body is fine)
     std::string userAgent = "cityops-notify/1";
   };

@@ -177,7 +177,8 @@ Result<Endpoint> parseEndpoint(std::string_view text) {
   if (u.has_port()) {
     if (u.port().empty() || u.port_number() == 0) return BadRequest("the url's port must be 1 to 65535");
     // port_number() is 0 when the digits do not fit 16 bits; reject "080"-style ambiguity too.
-    if (std::to_string(u.port_number()) != std::string(u.port())) return BadRequest("the url's port must be 1 to 65535");
+    if (std::to_string(u.port_number()) != std::string(u.port()))
+      return BadRequest("the url's port must be 1 to 65535");
     ep.port = u.port_number();
   }
   ep.hostHeader = std::string(u.encoded_host_and_port());

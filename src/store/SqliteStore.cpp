@@ -1,5 +1,12 @@
 #include "store/SqliteStore.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "model/EntityCodec.hpp"
 #include "store/FlushJob.hpp"
 #include "store/Schema.hpp"
@@ -93,7 +100,10 @@ SqliteStore::SqliteStore(Options options, const Clock& clock, metrics::Registry&
   querySeconds_ = &metrics.histogram("cityops_store_query_seconds", "Series query time in the store");
 }
 
-SqliteStore::~SqliteStore() { close(); }
+SqliteStore::~SqliteStore() {
+  close();
+  if (lockFd_ >= 0) ::close(lockFd_);  // releases the flock
+}
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(Options options, const Clock& clock,
                                                        metrics::Registry& metrics) {
@@ -101,6 +111,14 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(Options options, const Cl
   std::filesystem::create_directories(options.dataDir, ec);
   if (ec) return Unavailable("cannot create data directory " + options.dataDir + ": " + ec.message());
   std::unique_ptr<SqliteStore> s(new SqliteStore(options, clock, metrics));
+  // One store per data directory: its in-memory state (series heads, catalog) assumes no other writer. The kernel
+  // drops the lock when the process ends, however it ends.
+  const std::string lockPath = (std::filesystem::path(options.dataDir) / "cityops.lock").string();
+  s->lockFd_ = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (s->lockFd_ < 0) return Unavailable("cannot create " + lockPath + ": " + std::strerror(errno));
+  if (::flock(s->lockFd_, LOCK_EX | LOCK_NB) != 0)
+    return Unavailable("the data directory " + options.dataDir +
+                       " is in use by another cityops process (stop it first; `cityops user add` may run beside it)");
   const std::string path = (std::filesystem::path(options.dataDir) / "cityops.db").string();
   auto db = SqliteDb::open(path, false, options.fullSync);
   if (!db) return db.error();

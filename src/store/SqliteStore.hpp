@@ -82,6 +82,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<SqliteDb> db_;          // the writer's connection
   std::unique_ptr<ChunkTable> chunks_;    // on db_, writer thread only
   std::unique_ptr<Checkpointer> checkpointer_;
+  int lockFd_ = -1;  // flock on <dataDir>/cityops.lock, held while this store exists
   mutable ReaderPool readers_;
   EntityCatalog catalog_;
   SeriesRegistry registry_;

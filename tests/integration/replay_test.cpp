@@ -1,7 +1,8 @@
 // `cityops replay`: historical readings from a CSV pushed through store -> rules -> alerts in data time, in-process
 // on a data directory whose server is stopped. The rules are created through the API of a server that is then
-// stopped; the replay's alert times are checked against a hand computation; a bad line stops the replay with
-// FILE:LINE and exit code 2 after the lines before it; a server started again on the directory shows the alerts.
+// stopped (or come from --config); the replay's alert times are checked against a hand computation; a bad line
+// stops the replay with FILE:LINE and exit code 2 after the lines before it; a server started again on the
+// directory shows the alerts.
 #include "Support.hpp"
 
 #include <fcntl.h>
@@ -10,7 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <filesystem>
+#include <csignal>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -90,6 +91,7 @@ Run runCityops(const std::vector<std::string>& args, const std::string& scratch,
   else if (WIFSIGNALED(st)) r.signal = WTERMSIG(st);
   r.out = slurp(outPath);
   r.err += slurp(errPath);
+  EXPECT_EQ(r.err.find("runtime error:"), std::string::npos) << r.err;  // UndefinedBehaviorSanitizer
   return r;
 }
 
@@ -301,7 +303,23 @@ TEST(Replay, ABadLineStopsWithFileAndLineAfterTheLinesBeforeIt) {
 
 TEST(Replay, PrintsATimelineAndPacesWithSpeed) {
   TempDir dir, scratch;
-  ASSERT_NO_FATAL_FAILURE(prepare(dir.path(), {kLevels}));
+  // The entity and the rule come from --config ([[entity]], [[rule]]): they are stored before the replay.
+  const std::string config = scratch.path() + "/city.toml";
+  ASSERT_NO_FATAL_FAILURE(writeFile(config, R"([[entity]]
+id = "wl.tamky"
+type = "WaterLevelStation"
+name = "Tam Kỳ"
+
+[[rule]]
+id = "tamky-levels"
+name = "Tam Kỳ alarm levels"
+scope = { entity = "wl.tamky" }
+metric = "water_level_m"
+kind = "threshold"
+levels = [{ above = 1.7, severity = "minor" }, { above = 2.2, severity = "major" }, { above = 2.7, severity = "critical" }]
+hysteresis = 0.05
+for = "0s"
+)"));
   // 10 minutes of data at --speed 600: about one second of wall time.
   const std::string csvPath = scratch.path() + "/short.csv";
   ASSERT_NO_FATAL_FAILURE(writeFile(csvPath, "entity,time,value,metric\n"  // columns in any order
@@ -309,7 +327,8 @@ TEST(Replay, PrintsATimelineAndPacesWithSpeed) {
                                              "wl.tamky," + at(5) + ",2.3,water_level_m\n" +
                                              "\"wl.tamky\"," + at(10) + ",1.0,water_level_m\n"));
   const auto started = std::chrono::steady_clock::now();
-  auto run = runCityops({"replay", csvPath, "--data", dir.path(), "--speed", "600"}, scratch.path());
+  auto run = runCityops({"replay", csvPath, "--data", dir.path(), "--config", config, "--speed", "600"},
+                        scratch.path());
   const auto took = std::chrono::steady_clock::now() - started;
   ASSERT_EQ(run.status, 0) << run.err;
   EXPECT_GE(took, std::chrono::milliseconds(950));

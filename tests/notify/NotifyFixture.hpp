@@ -176,6 +176,11 @@ class Receiver {
   std::vector<Received> all_;
 };
 
+/// A small JSON payload, numbered.
+inline std::string payload(int i) {
+  return R"({"alert":{"id":)" + std::to_string(i) + R"(},"n":)" + std::to_string(i) + "}";
+}
+
 /// A port on 127.0.0.1 with nothing listening (connection refused).
 inline uint16_t deadPort() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -282,7 +287,7 @@ class NotifyTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
     return r.ok() ? *r : std::vector<int64_t>{};
   }
-  static std::string payload(int i) { return R"({"alert":{"id":)" + std::to_string(i) + R"(},"n":)" + std::to_string(i) + "}"; }
+  static std::string payload(int i) { return notify::testing::payload(i); }
 
   Subscription status(int64_t id) {
     auto s = subs_->get(id);

@@ -17,7 +17,7 @@ namespace {
 
 std::vector<std::string> payloads(int from, int to) {
   std::vector<std::string> out;
-  for (int i = from; i < to; ++i) out.push_back(R"({"alert":{"id":)" + std::to_string(i) + R"(},"n":)" + std::to_string(i) + "}");
+  for (int i = from; i < to; ++i) out.push_back(payload(i));
   return out;
 }
 

@@ -267,6 +267,18 @@ TEST_F(SqliteStoreTest, ConcurrentWritersShareCommitsAndLoseNothing) {
   EXPECT_NE(text.find("cityops_ingest_batches_total 1600"), std::string::npos);
 }
 
+TEST_F(SqliteStoreTest, OneStorePerDataDirectory) {
+  SqliteStore::Options o;
+  o.dataDir = dir_.string();
+  auto second = SqliteStore::open(o, clock_, metrics_);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, "unavailable");
+  EXPECT_NE(second.error().message.find("in use by another cityops process"), std::string::npos);
+  store_.reset();  // the first one goes: the directory is free again
+  auto third = SqliteStore::open(o, clock_, metrics_);
+  ASSERT_TRUE(third.ok()) << third.error().message;
+}
+
 }  // namespace
 }  // namespace cityops::store::testing
 
