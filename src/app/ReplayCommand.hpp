@@ -28,7 +28,7 @@
 //    bar goes to stderr when stderr is a terminal.
 //
 // Stop the server on that data directory first: the store keeps in-memory state (series heads, the ingest log) that
-// two processes writing the same database would not share.
+// two processes writing the same database would not share; the data directory's lock refuses a second store.
 #include <cstddef>
 #include <string>
 

@@ -4,6 +4,7 @@
 #include "alerts/AlertManager.hpp"
 #include "api/AuthApi.hpp"
 #include "api/RulesApi.hpp"
+#include "api/SubscriptionsApi.hpp"
 #include "api/Auditor.hpp"
 #include "api/StreamEndpoint.hpp"
 #include "app/ReplayCommand.hpp"
@@ -14,8 +15,12 @@
 #include "auth/Gatekeeper.hpp"
 #include "auth/LoginThrottle.hpp"
 #include "common/Clock.hpp"
+#include "common/JsonText.hpp"
 #include "config/CityConfig.hpp"
 #include "http/HttpServer.hpp"
+#include "notify/Deliverer.hpp"
+#include "notify/Outbox.hpp"
+#include "notify/SubscriptionStore.hpp"
 #include "rules/RuleEngine.hpp"
 #include "rules/RuleStore.hpp"
 #include "sim/Simulator.hpp"
@@ -175,6 +180,40 @@ int serve(const ServeArgs& args) {
     spdlog::error("cannot load the open alerts: {}", alertManager.error().message);
     return 1;
   }
+  // Webhooks: every alert change is written to the outbox in the alert's own transaction (a killed process loses
+  // no notification), then delivered by one worker per subscription.
+  auto notifyDb = store::SqliteDb::open(dbPath, false, cfg.fullSync);
+  if (!notifyDb) {
+    spdlog::error("cannot open the subscription tables in {}", dbPath);
+    return 1;
+  }
+  if (auto s = notify::Outbox::migrate(**notifyDb); !s) {
+    spdlog::error("cannot prepare the subscription tables: {}", s.error().message);
+    return 1;
+  }
+  auto subscriptions = notify::SubscriptionStore::open(**notifyDb, clock);
+  if (!subscriptions) {
+    spdlog::error("cannot load the subscriptions: {}", subscriptions.error().message);
+    return 1;
+  }
+  notify::Outbox outbox(**subscriptions, clock);
+  notify::Deliverer deliverer(**subscriptions, outbox, clock);
+  (*alertManager)->addTransactionHook([&subs = **subscriptions, &st = *store, &clock](
+                                          store::SqliteDb& db, const alerts::Alert& a,
+                                          const alerts::HistoryEntry& t) -> Status {
+    auto active = subs.active();
+    if (active.empty()) return {};
+    auto payload = alerts::alertJson(a, false);
+    payload["transition"] = t.action;
+    notify::EventAttributes attrs{std::string(rules::severityName(a.severity)), {}, a.rule, a.entity};
+    if (auto e = st.getEntity(a.entity)) attrs.entityType = e->type;
+    auto rows = notify::Outbox::enqueueWithin(db, active, toJsonText(payload), attrs, clock.nowMs());
+    if (!rows) return rows.error();
+    return {};
+  });
+  (*alertManager)->addListener([&deliverer](const alerts::Alert&, const alerts::HistoryEntry&) { deliverer.wake(); });
+  deliverer.start();
+
   (*alertManager)->addListener([&hub](const alerts::Alert& a, const alerts::HistoryEntry& t) {
     auto data = alerts::alertJson(a, false);
     data["transition"] = t.action;
@@ -227,10 +266,12 @@ int serve(const ServeArgs& args) {
   authOptions.sessionTtlMs = cfg.security.sessionMinutes * 60 * 1000;
   api::AuthApi authApi(accounts, gate, throttle, auditor, clock, authOptions);
   api::RulesApi rulesApi(ruleStore, engine, **alertManager, *store, &auditor, clock);
+  api::SubscriptionsApi subscriptionsApi(**subscriptions, &auditor, [&deliverer] { deliverer.wake(); });
   http::Router router;
   api.registerRoutes(router);
   authApi.registerRoutes(router);
   rulesApi.registerRoutes(router);
+  subscriptionsApi.registerRoutes(router);
   const auto* streamRule = policy.find("GET", "/api/v1/stream");
   auto streamEndpoint = std::make_shared<api::StreamEndpoint>(
       hub, [&gate](std::string_view token) { return gate.authenticate(token); },
@@ -289,6 +330,7 @@ int serve(const ServeArgs& args) {
   if (metricsServer) metricsServer->stop();
   server.stop();
   engine.stop();
+  deliverer.stop();
   store->close();
   spdlog::info("stopped cleanly");
   return 0;

@@ -95,6 +95,11 @@ const AccessPolicy& AccessPolicy::cityopsDefault() {
         {"POST", "/api/v1/alerts/{id}/ack", operatorUp, false},
         {"POST", "/api/v1/alerts/{id}/resolve", operatorUp, false},
         {"POST", "/api/v1/alerts/{id}/comment", operatorUp, false},
+        // webhook subscriptions (they hold a secret and point the server at a URL)
+        {"GET", "/api/v1/subscriptions", admin, false},
+        {"POST", "/api/v1/subscriptions", admin, false},
+        {"GET", "/api/v1/subscriptions/{id}", admin, false},
+        {"DELETE", "/api/v1/subscriptions/{id}", admin, false},
         // users
         {"GET", "/api/v1/users", admin, false},
         {"POST", "/api/v1/users", admin, false},
