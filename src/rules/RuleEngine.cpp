@@ -19,12 +19,13 @@ std::string key(std::string_view a, std::string_view b) {
   return k;
 }
 
-void eraseId(std::unordered_map<std::string, std::vector<std::string>>& index, const std::string& id) {
-  for (auto it = index.begin(); it != index.end();) {
-    auto& v = it->second;
-    v.erase(std::remove(v.begin(), v.end(), id), v.end());
-    it = v.empty() ? index.erase(it) : std::next(it);
-  }
+template <class Index, class Ptr>
+void eraseFrom(Index& index, const std::string& k, Ptr p) {
+  auto it = index.find(k);
+  if (it == index.end()) return;
+  auto& v = it->second;
+  v.erase(std::remove(v.begin(), v.end(), p), v.end());
+  if (v.empty()) index.erase(it);
 }
 
 }  // namespace
@@ -47,35 +48,44 @@ void RuleEngine::emit(Change c) {
   }
 }
 
-void RuleEngine::indexLocked(const Compiled& c) {
+const std::string& RuleEngine::keyLocked(std::string_view a, std::string_view b) {
+  key_.assign(a);
+  key_.push_back('\x1f');
+  key_.append(b);
+  return key_;
+}
+
+void RuleEngine::indexLocked(Compiled& c) {
   const Rule& r = c.rule;
   if (r.kind == Kind::Expression) {
     if (c.expression)
-      for (const auto& [entity, metric] : c.expression->references()) byReference_[key(entity, metric)].push_back(r.id);
+      for (const auto& [entity, metric] : c.expression->references()) byReference_[key(entity, metric)].push_back(&c);
     return;
   }
-  if (!r.scope.entity.empty()) byMetricEntity_[key(r.metric, r.scope.entity)].push_back(r.id);
-  else if (!r.scope.type.empty()) byMetricType_[key(r.metric, r.scope.type)].push_back(r.id);
-  else if (!r.scope.tag.empty()) byMetricTag_[key(r.metric, r.scope.tag)].push_back(r.id);
+  if (!r.scope.entity.empty()) byMetricEntity_[key(r.metric, r.scope.entity)].push_back(&c);
+  else if (!r.scope.type.empty()) byMetricType_[key(r.metric, r.scope.type)].push_back(&c);
+  else if (!r.scope.tag.empty()) byMetricTag_[key(r.metric, r.scope.tag)].push_back(&c);
 }
 
-void RuleEngine::unindexLocked(const std::string& id) {
-  eraseId(byMetricEntity_, id);
-  eraseId(byMetricType_, id);
-  eraseId(byMetricTag_, id);
-  eraseId(byReference_, id);
-}
-
-void RuleEngine::clearLocked(const std::string& id) {
-  for (auto it = states_.lower_bound({id, std::string()}); it != states_.end() && it->first.first == id;) {
-    if (it->second.reported) {
-      const auto rule = rules_.find(id);
-      const double last = it->second.evaluator ? it->second.evaluator->current().value : 0;
-      pending_.push_back(Change{id, it->first.second, rule != rules_.end() ? rule->second.rule.metric : std::string(),
-                                std::nullopt, last, clock_.nowMs(), {}});
-    }
-    it = states_.erase(it);
+void RuleEngine::unindexLocked(Compiled& c) {
+  const Rule& r = c.rule;
+  if (r.kind == Kind::Expression) {
+    if (c.expression)
+      for (const auto& [entity, metric] : c.expression->references()) eraseFrom(byReference_, key(entity, metric), &c);
+    return;
   }
+  if (!r.scope.entity.empty()) eraseFrom(byMetricEntity_, key(r.metric, r.scope.entity), &c);
+  else if (!r.scope.type.empty()) eraseFrom(byMetricType_, key(r.metric, r.scope.type), &c);
+  else if (!r.scope.tag.empty()) eraseFrom(byMetricTag_, key(r.metric, r.scope.tag), &c);
+}
+
+void RuleEngine::clearLocked(Compiled& c) {
+  for (auto& [entity, st] : c.states) {
+    if (!st.reported) continue;
+    const double last = st.evaluator ? st.evaluator->current().value : 0;
+    pending_.push_back(Change{c.rule.id, entity, c.rule.metric, std::nullopt, last, clock_.nowMs(), {}});
+  }
+  c.states.clear();
 }
 
 namespace {
@@ -95,11 +105,13 @@ void RuleEngine::upsert(const Rule& rule) {
       existing->second.rule = rule;  // the same rule again (e.g. a GET body PUT back): keep its state
       return;
     }
-    clearLocked(rule.id);
-    unindexLocked(rule.id);
-    rules_.erase(rule.id);
+    if (auto old = rules_.find(rule.id); old != rules_.end()) {
+      clearLocked(old->second);
+      unindexLocked(old->second);
+      rules_.erase(old);
+    }
     if (rule.enabled) {
-      Compiled c{rule, std::nullopt};
+      Compiled c{rule, std::nullopt, {}};
       if (rule.kind == Kind::Expression) {
         auto e = Expression::parse(rule.expr);
         if (!e) {
@@ -134,9 +146,11 @@ void RuleEngine::remove(const std::string& id) {
   std::vector<Change> out;
   {
     std::lock_guard lock(mu_);
-    clearLocked(id);
-    unindexLocked(id);
-    rules_.erase(id);
+    if (auto old = rules_.find(id); old != rules_.end()) {
+      clearLocked(old->second);
+      unindexLocked(old->second);
+      rules_.erase(old);
+    }
     out.swap(pending_);
   }
   for (auto& c : out) emit(std::move(c));
@@ -170,8 +184,8 @@ const RuleEngine::EntityInfo& RuleEngine::entityLocked(const std::string& id, co
   return info;
 }
 
-RuleEngine::State& RuleEngine::stateLocked(const Compiled& c, const std::string& entity, int64_t firstTimeMs) {
-  auto [it, inserted] = states_.try_emplace({c.rule.id, entity});
+RuleEngine::State& RuleEngine::stateLocked(Compiled& c, const std::string& entity, int64_t firstTimeMs) {
+  auto [it, inserted] = c.states.try_emplace(entity);
   if (inserted && c.rule.kind != Kind::Expression) {
     it->second.evaluator = Evaluator::make(c.rule);
     // Windowed kinds start from what the store already holds, so a restart does not forget the window.
@@ -206,27 +220,32 @@ void RuleEngine::applyLocked(const Compiled& c, const std::string& entity, State
   pending_.push_back(std::move(ch));
 }
 
+void RuleEngine::visitLocked(const Index& index, const Reading& r) {
+  const auto it = index.find(key_);
+  if (it == index.end()) return;
+  for (Compiled* c : it->second) {
+    if (r.quality == model::Quality::Suspect && !c->rule.suspectTriggers) continue;
+    State& st = stateLocked(*c, r.entity, r.time);
+    applyLocked(*c, r.entity, st, st.evaluator->observe(r.time, r.value));
+  }
+}
+
 void RuleEngine::evaluateLocked(const Reading& r) {
   if (r.quality == model::Quality::Bad) return;
-  const EntityInfo* info = nullptr;
-  auto visit = [&](const std::vector<std::string>& ids) {
-    for (const auto& id : ids) {
-      auto it = rules_.find(id);
-      if (it == rules_.end()) continue;
-      const Compiled& c = it->second;
-      if (r.quality == model::Quality::Suspect && !c.rule.suspectTriggers) continue;
-      State& st = stateLocked(c, r.entity, r.time);
-      applyLocked(c, r.entity, st, st.evaluator->observe(r.time, r.value));
-    }
-  };
-  if (auto it = byMetricEntity_.find(key(r.metric, r.entity)); it != byMetricEntity_.end()) visit(it->second);
+  if (!byMetricEntity_.empty()) {
+    keyLocked(r.metric, r.entity);
+    visitLocked(byMetricEntity_, r);
+  }
   if (!byMetricType_.empty()) {
-    if (auto it = byMetricType_.find(key(r.metric, r.type)); it != byMetricType_.end()) visit(it->second);
+    keyLocked(r.metric, r.type);
+    visitLocked(byMetricType_, r);
   }
   if (!byMetricTag_.empty()) {
-    info = &entityLocked(r.entity, r.type);
-    for (const auto& tag : info->tags)
-      if (auto it = byMetricTag_.find(key(r.metric, tag)); it != byMetricTag_.end()) visit(it->second);
+    const EntityInfo& info = entityLocked(r.entity, r.type);
+    for (const auto& tag : info.tags) {
+      keyLocked(r.metric, tag);
+      visitLocked(byMetricTag_, r);
+    }
   }
   if (!byReference_.empty()) evaluateExpressionsLocked(r);
 }
@@ -249,15 +268,14 @@ void RuleEngine::evaluateExpressionsLocked(const Reading& r) {
     }
     return std::nullopt;
   };
-  for (const auto& id : refs->second) {
-    auto it = rules_.find(id);
-    if (it == rules_.end() || !it->second.expression) continue;
-    const Compiled& c = it->second;
+  for (Compiled* cp : refs->second) {
+    if (!cp->expression) continue;
+    Compiled& c = *cp;
     if (r.quality == model::Quality::Suspect && !c.rule.suspectTriggers) continue;
     const auto result = c.expression->evaluate(lookup);
     if (!result) continue;  // a value it needs is missing: no verdict
     const std::string entity = !c.rule.scope.entity.empty() ? c.rule.scope.entity : r.entity;
-    State& st = states_[{c.rule.id, entity}];
+    State& st = c.states[entity];
     Verdict v;
     v.severity = *result ? std::optional<Severity>(c.rule.severity) : std::nullopt;
     v.value = r.value;
@@ -280,11 +298,10 @@ void RuleEngine::tick(int64_t nowMs) {
   std::vector<Change> out;
   {
     std::lock_guard lock(mu_);
-    for (auto& [k, st] : states_) {
-      if (!st.evaluator) continue;
-      auto it = rules_.find(k.first);
-      if (it == rules_.end()) continue;
-      applyLocked(it->second, k.second, st, st.evaluator->tick(nowMs));
+    for (auto& [id, c] : rules_) {
+      for (auto& [entity, st] : c.states) {
+        if (st.evaluator) applyLocked(c, entity, st, st.evaluator->tick(nowMs));
+      }
     }
     out.swap(pending_);
   }

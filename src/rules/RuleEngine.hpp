@@ -89,23 +89,28 @@ class RuleEngine final : public stream::ObservationSink {
     int64_t loadedMs = 0;
     bool exists = false;
   };
-  struct Compiled {
-    Rule rule;
-    std::optional<Expression> expression;  // expression rules
-  };
   struct State {
     std::unique_ptr<Evaluator> evaluator;
     std::optional<Severity> reported;  // last severity sent to the Sink
   };
+  struct Compiled {
+    Rule rule;
+    std::optional<Expression> expression;          // expression rules
+    std::unordered_map<std::string, State> states;  // per entity
+  };
+  using Index = std::unordered_map<std::string, std::vector<Compiled*>>;
 
   void evaluateLocked(const Reading& r);
   void applyLocked(const Compiled& c, const std::string& entity, State& st, const Verdict& v);
+  void visitLocked(const Index& index, const Reading& r);
   void evaluateExpressionsLocked(const Reading& r);
   const EntityInfo& entityLocked(const std::string& id, const std::string& typeHint);
-  State& stateLocked(const Compiled& c, const std::string& entity, int64_t firstTimeMs);
-  void indexLocked(const Compiled& c);
-  void unindexLocked(const std::string& id);
-  void clearLocked(const std::string& id);
+  State& stateLocked(Compiled& c, const std::string& entity, int64_t firstTimeMs);
+  void indexLocked(Compiled& c);
+  void unindexLocked(Compiled& c);
+  void clearLocked(Compiled& c);
+  /// key_ = a + '\x1f' + b, reusing its buffer (no allocation per reading once warm).
+  const std::string& keyLocked(std::string_view a, std::string_view b);
   void emit(Change c);
   void run();
 
@@ -115,12 +120,12 @@ class RuleEngine final : public stream::ObservationSink {
   Options options_;
 
   mutable std::mutex mu_;  // rules, states, caches (the engine thread and API callers)
-  std::map<std::string, Compiled> rules_;
-  std::unordered_map<std::string, std::vector<std::string>> byMetricEntity_;  // metric \x1f entity -> rule ids
-  std::unordered_map<std::string, std::vector<std::string>> byMetricType_;
-  std::unordered_map<std::string, std::vector<std::string>> byMetricTag_;
-  std::unordered_map<std::string, std::vector<std::string>> byReference_;  // entity \x1f metric -> expression ids
-  std::map<std::pair<std::string, std::string>, State> states_;             // (rule, entity)
+  std::map<std::string, Compiled> rules_;  // node addresses are stable: the indexes point into it
+  Index byMetricEntity_;                   // metric \x1f entity -> rules
+  Index byMetricType_;                     // metric \x1f type
+  Index byMetricTag_;                      // metric \x1f tag
+  Index byReference_;                      // entity \x1f metric -> expression rules
+  std::string key_;
   std::unordered_map<std::string, EntityInfo> entities_;
   std::unordered_map<std::string, double> latest_;  // entity \x1f metric -> latest value (expressions)
   std::vector<Change> pending_;                      // decided under mu_, emitted after

