@@ -10,6 +10,7 @@
 #include "api/OpenApi.hpp"
 #include "api/RulesApi.hpp"
 #include "api/StreamEndpoint.hpp"
+#include "api/SubscriptionsApi.hpp"
 #include "auth/AccessPolicy.hpp"
 #include "auth/AccountStore.hpp"
 #include "auth/FirstRun.hpp"
@@ -17,10 +18,15 @@
 #include "auth/LoginThrottle.hpp"
 #include "auth/Tokens.hpp"
 #include "common/Clock.hpp"
+#include "common/JsonText.hpp"
 #include "common/Time.hpp"
 #include "metrics/Registry.hpp"
+#include "notify/Outbox.hpp"
+#include "notify/Signature.hpp"
+#include "notify/SubscriptionStore.hpp"
 #include "rules/RuleEngine.hpp"
 #include "rules/RuleStore.hpp"
+#include "rules/Severity.hpp"
 #include "store/SqliteDb.hpp"
 #include "store/SqliteStore.hpp"
 #include "stream/Hub.hpp"
@@ -34,6 +40,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -291,6 +298,29 @@ class OpenApiTest : public ::testing::Test {
     auto manager = alerts::AlertManager::open(*alertsDb_, clock_);
     ASSERT_TRUE(manager) << manager.error().message;
     alertManager_ = std::move(*manager);
+    // As in src/app/main.cpp: the webhook subscriptions on a connection of their own to the same file, and every
+    // alert change that matches a subscription written to the outbox in the alert's own transaction. No Deliverer
+    // here: the outbox rows stay pending, and the tests look at them.
+    auto notifyOpened = store::SqliteDb::open((std::filesystem::path(dir_) / "cityops.db").string(), false, false);
+    ASSERT_TRUE(notifyOpened) << notifyOpened.error().message;
+    notifyDb_ = std::move(*notifyOpened);
+    auto notifyMigrated = notify::Outbox::migrate(*notifyDb_);
+    ASSERT_TRUE(notifyMigrated) << notifyMigrated.error().message;
+    auto subscriptions = notify::SubscriptionStore::open(*notifyDb_, clock_);
+    ASSERT_TRUE(subscriptions) << subscriptions.error().message;
+    subscriptions_ = std::move(*subscriptions);
+    alertManager_->addTransactionHook(
+        [this](store::SqliteDb& db, const alerts::Alert& a, const alerts::HistoryEntry& t) -> Status {
+          auto active = subscriptions_->active();
+          if (active.empty()) return {};
+          auto payload = alerts::alertJson(a, false);
+          payload["transition"] = t.action;
+          notify::EventAttributes attrs{std::string(rules::severityName(a.severity)), {}, a.rule, a.entity};
+          if (auto e = store_->getEntity(a.entity)) attrs.entityType = e->type;
+          auto rows = notify::Outbox::enqueueWithin(db, active, toJsonText(payload), attrs, clock_.nowMs());
+          if (!rows) return rows.error();
+          return {};
+        });
     alertManager_->addListener([this](const alerts::Alert& a, const alerts::HistoryEntry& t) {
       auto data = alerts::alertJson(a, false);
       data["transition"] = t.action;
@@ -312,9 +342,11 @@ class OpenApiTest : public ::testing::Test {
     api_->setAuditor(auditor_.get());
     authApi_ = std::make_unique<api::AuthApi>(*accounts_, *gate_, *throttle_, *auditor_, clock_, api::AuthApi::Options{});
     rulesApi_ = std::make_unique<api::RulesApi>(*ruleStore_, *engine_, *alertManager_, *store_, auditor_.get(), clock_);
+    subscriptionsApi_ = std::make_unique<api::SubscriptionsApi>(*subscriptions_, auditor_.get(), std::function<void()>{});
     api_->registerRoutes(router_);
     authApi_->registerRoutes(router_);
     rulesApi_->registerRoutes(router_);
+    subscriptionsApi_->registerRoutes(router_);
     // As in src/app/main.cpp: the WebSocket route is registered next to the Api's routes.
     const auto* streamRule = policy().find("GET", "/api/v1/stream");
     router_.addWebSocket("/api/v1/stream",
@@ -336,7 +368,10 @@ class OpenApiTest : public ::testing::Test {
     accountsDb_.reset();
     if (store_) store_->close();
     engine_.reset();
-    alertManager_.reset();
+    alertManager_.reset();  // its transaction hook uses the subscriptions
+    subscriptionsApi_.reset();
+    subscriptions_.reset();
+    notifyDb_.reset();
     ruleStore_.reset();
     alertsDb_.reset();
     rulesDb_.reset();
@@ -449,6 +484,9 @@ class OpenApiTest : public ::testing::Test {
   std::unique_ptr<alerts::AlertManager> alertManager_;
   std::unique_ptr<rules::RuleEngine> engine_;
   std::unique_ptr<api::RulesApi> rulesApi_;
+  std::unique_ptr<store::SqliteDb> notifyDb_;
+  std::unique_ptr<notify::SubscriptionStore> subscriptions_;
+  std::unique_ptr<api::SubscriptionsApi> subscriptionsApi_;
   http::Router router_;
   json::value doc_;
 };
@@ -529,7 +567,8 @@ TEST_F(OpenApiTest, EveryRefResolves) {
                            "DeviceKey", "AuditEntry", "StreamAuth", "StreamAuthenticated", "Severity", "Duration",
                            "RuleScope", "RuleLevel", "RuleCommon", "Rule", "ThresholdRule", "RateRule",
                            "AccumulationRule", "StaleRule", "ExpressionRule", "Alert", "AlertHistoryEntry",
-                           "AlertDetail", "AlertAction", "StreamAlert", "StreamAlertFrame"})
+                           "AlertDetail", "AlertAction", "StreamAlert", "StreamAlertFrame", "Subscription",
+                           "NewSubscription", "SubscriptionFilter", "DeliveryStatus"})
     EXPECT_NE(pointer(doc_, std::string("#/components/schemas/") + name), nullptr) << "missing schema " << name;
 }
 
@@ -1490,4 +1529,214 @@ TEST_F(OpenApiTest, RuleAndAlertExamplesHoldAgainstTheApi) {
   EXPECT_EQ(ackEntries.at(0).at("target"), json::value("alert:1"));
   EXPECT_EQ(ackEntries.at(0).at("after"),
             json::parse(R"({"state":"acknowledged","severity":"major","comment":"crew on the way"})"));
+}
+
+// Plays the webhook subscription examples against the handlers, with the outbox hook of src/app/main.cpp: the
+// documented subscription created (the secret never shown again), the flood evening of the examples writing the
+// matching alert changes to the outbox (the documented notification, its signature and delivery id), the delivery
+// status after the deliverer's bookkeeping, listed and read back, the refusals, deletion, the audit trail.
+TEST_F(OpenApiTest, SubscriptionExamplesHoldAgainstTheApi) {
+  auto at = [](const char* text) {
+    auto t = parseTime(text);
+    EXPECT_TRUE(t) << text;
+    return t ? *t : int64_t{0};
+  };
+  auth::Principal admin;
+  admin.id = 1;
+  admin.name = "admin";
+  admin.role = auth::Role::Admin;
+  auto ingest = [&](const json::value& observations) {
+    auto r = call("POST", "/api/v1/observations", {}, json::serialize(observations));
+    EXPECT_EQ(r.status, 200) << r.body;
+    engine_->drain();
+  };
+  auto reading = [](const char* time, double value) {
+    return json::object{{"entity", "wl.tamky"}, {"metric", "water_level_m"}, {"time", time}, {"value", value}};
+  };
+  auto expectSubscription = [&](const json::value& s, const std::string& where) {
+    expectMatches(doc_, "Subscription", s, where);
+    expectMatches(doc_, "SubscriptionFilter", s.at("filter"), where + " filter");
+    expectMatches(doc_, "DeliveryStatus", s.at("status"), where + " status");
+  };
+  const std::string subs = "/api/v1/subscriptions";
+
+  // The entity and the rule of the examples.
+  clock_.set(at("2025-10-29T08:00:00Z"));
+  auto entity = call("POST", "/api/v1/entities", {},
+                     json::serialize(example(requestMedia("/api/v1/entities", "post"), "one")));
+  ASSERT_EQ(entity.status, 201) << entity.body;
+  auto rule = callAs(admin, "POST", "/api/v1/rules", {},
+                     json::serialize(example(requestMedia("/api/v1/rules", "post"), "threshold")));
+  ASSERT_EQ(rule.status, 201) << rule.body;
+
+  // --- subscribe with the documented example ---
+  clock_.set(at("2025-10-29T08:05:00Z"));
+  const auto& sent = example(requestMedia(subs, "post"), "opsRoom");
+  expectMatches(doc_, "NewSubscription", sent, "POST /api/v1/subscriptions example");
+  const std::string secret(sent.at("secret").as_string());
+  auto created = callAs(admin, "POST", subs, {}, json::serialize(sent));
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto createdJson = bodyJson(created);
+  expectSubscription(createdJson, "POST /api/v1/subscriptions");
+  // The fixture's clock and fresh database make id and created_at the documented ones too.
+  EXPECT_EQ(createdJson, responseMedia(subs, "post", "201").at("example"));
+  EXPECT_EQ(headerOf(created, "Location"), responseHeader(subs, "post", "201", "Location"));
+  EXPECT_EQ(created.body.find("secret"), std::string::npos) << created.body;
+  EXPECT_EQ(created.body.find(secret), std::string::npos) << created.body;
+  auto stored = subscriptions_->get(createdJson.at("id").as_int64());
+  ASSERT_TRUE(stored) << stored.error().message;
+  EXPECT_EQ(stored->secret, secret) << "the secret is stored as given (signing needs it)";
+
+  // --- the flood evening: only the changes the filter matches reach the outbox ---
+  notify::Outbox outbox(*subscriptions_, clock_);
+  auto pending = [&] {
+    auto rows = outbox.pending(1);
+    EXPECT_TRUE(rows) << rows.error().message;
+    return rows ? *rows : std::vector<notify::OutboxRow>{};
+  };
+  clock_.set(at("2025-10-29T10:30:00Z"));
+  ingest(json::array{reading("2025-10-29T17:00:00+07:00", 1.62), reading("2025-10-29T17:30:00+07:00", 1.78)});
+  ASSERT_TRUE(alertManager_->openAlert("tamky-levels", "wl.tamky")) << "no alert raised";
+  EXPECT_TRUE(pending().empty()) << "a minor raise matched severities [major, critical]";
+
+  clock_.set(at("2025-10-29T11:15:00Z"));
+  ingest(example(requestMedia("/api/v1/observations", "post"), "batch"));  // 2.41 escalates to major
+  auto rows = pending();
+  ASSERT_EQ(rows.size(), 1u);
+  {
+    const auto major = json::parse(rows[0].payload);
+    expectMatches(doc_, "StreamAlert", major, "outbox payload");
+    EXPECT_EQ(major.at("transition"), json::value("escalate"));
+    EXPECT_EQ(major.at("severity"), json::value("major"));
+  }
+  // The deliverer's bookkeeping for a 2xx answer.
+  ASSERT_TRUE(outbox.markDelivered(rows[0], at("2025-10-29T11:15:00.180Z")));
+
+  clock_.set(at("2025-10-29T11:30:00Z"));
+  ingest(json::array{reading("2025-10-29T11:30:00Z", 2.74)});  // critical
+  rows = pending();
+  ASSERT_EQ(rows.size(), 1u);
+  const notify::OutboxRow critical = rows[0];
+  {
+    const auto& callback = operation(subs, "post").at("callbacks").at("alertChange").at("{$request.body#/url}")
+                               .at("post").as_object();
+    const auto& body = example(callback.at("requestBody").at("content").at("application/json").as_object(),
+                               "escalate");
+    EXPECT_EQ(json::parse(critical.payload), body) << critical.payload;
+    expectMatches(doc_, "StreamAlert", body, "callback example");
+    std::map<std::string, std::string> headers;
+    for (const auto& p : callback.at("parameters").as_array())
+      headers[std::string(p.at("name").as_string())] = std::string(p.at("example").as_string());
+    auto signature = notify::signatureHeader(secret, critical.payload);
+    ASSERT_TRUE(signature) << signature.error().message;
+    EXPECT_EQ(*signature, headers["X-Cityops-Signature"]) << "signed with the example's secret";
+    EXPECT_EQ(std::to_string(critical.id), headers["X-Cityops-Delivery"]);
+    EXPECT_TRUE(headers.count("X-Cityops-Timestamp"));
+  }
+  // The receiver is down: three refused connections, 1 s and 2 s apart.
+  for (const char* failedAt : {"2025-10-29T11:30:00.004Z", "2025-10-29T11:30:01.006Z", "2025-10-29T11:30:03.008Z"})
+    ASSERT_TRUE(outbox.markFailed(critical, "cannot connect to 10.0.0.5:9000: Connection refused", at(failedAt),
+                                  at(failedAt) + 1000));
+
+  // --- list and read back, with the delivery status; never the secret ---
+  clock_.set(at("2025-10-29T11:31:00Z"));
+  auto listed = callAs(admin, "GET", subs);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(listed.body.find("secret"), std::string::npos) << listed.body;
+  EXPECT_EQ(listed.body.find(secret), std::string::npos) << listed.body;
+  const auto listedJson = bodyJson(listed);
+  for (const auto& s : listedJson.as_array()) expectSubscription(s, "GET /api/v1/subscriptions");
+  EXPECT_EQ(listedJson, responseMedia(subs, "get", "200").at("example"));
+  auto one = callAs(admin, "GET", subs + "/1");
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(one.body.find("secret"), std::string::npos) << one.body;
+  expectSubscription(bodyJson(one), "GET /api/v1/subscriptions/{id}");
+  EXPECT_EQ(bodyJson(one), responseMedia(subs + "/{id}", "get", "200").at("example"));
+
+  // --- the documented refusals ---
+  auto edited = [&](std::initializer_list<std::pair<const char*, json::value>> changes,
+                    std::initializer_list<const char*> removed = {}) {
+    json::object o = sent.as_object();
+    for (const auto& [k, v] : changes) o[k] = v;
+    for (const char* k : removed) o.erase(k);
+    return json::serialize(o);
+  };
+  const std::map<std::string, std::string> bad = {
+      {"empty", ""},
+      {"malformed", R"({"url": "http://10.0.0.5:9000/cityops",)"},
+      {"missing", edited({}, {"secret"})},
+      {"unknown", edited({{"events", json::array{"alerts"}}})},
+      {"enabled", edited({{"enabled", "yes"}})},
+      {"https", edited({{"url", "https://10.0.0.5:9443/cityops"}})},
+      {"relative", edited({{"url", "/hooks/cityops"}})},
+      {"userinfo", edited({{"url", "http://ops:tamky@10.0.0.5:9000/cityops"}})},
+      {"secret", edited({{"secret", "tamky"}})},
+      {"severity", edited({{"filter", json::parse(R"({"severities":["major","high"]})")}})},
+      {"filterKey", edited({{"filter", json::parse(R"({"severity":["major"]})")}})}};
+  const auto& badExamples = responseMedia(subs, "post", "400").at("examples").as_object();
+  EXPECT_EQ(badExamples.size(), bad.size()) << "every documented 400 example is played";
+  for (const auto& [name, body] : bad) {
+    SCOPED_TRACE("POST /api/v1/subscriptions 400 " + name);
+    auto r = callAs(admin, "POST", subs, {}, body);
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(bodyJson(r), example(responseMedia(subs, "post", "400"), name));
+  }
+  auto missing = callAs(admin, "GET", subs + "/99");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(bodyJson(missing), example(responseMedia(subs + "/{id}", "get", "404"), "missing"));
+  auto notNumber = callAs(admin, "GET", subs + "/ops-room");
+  EXPECT_EQ(notNumber.status, 404);
+  EXPECT_EQ(bodyJson(notNumber), example(responseMedia(subs + "/{id}", "get", "404"), "notNumber"));
+  auto deleteMissing = callAs(admin, "DELETE", subs + "/99");
+  EXPECT_EQ(deleteMissing.status, 404);
+  EXPECT_EQ(bodyJson(deleteMissing), example(responseMedia(subs + "/{id}", "delete", "404"), "missing"));
+
+  // At most 256 subscriptions.
+  for (size_t i = 1; i < notify::SubscriptionStore::kMaxSubscriptions; ++i) {
+    notify::NewSubscription more;
+    more.url = "http://10.0.0." + std::to_string(6 + i % 200) + ":9000/cityops";
+    more.secret = secret;
+    more.enabled = false;
+    auto r = subscriptions_->create(more);
+    ASSERT_TRUE(r) << r.error().message;
+  }
+  auto full = callAs(admin, "POST", subs, {}, json::serialize(sent));
+  EXPECT_EQ(full.status, 409);
+  EXPECT_EQ(bodyJson(full), example(responseMedia(subs, "post", "409"), "full"));
+
+  // --- delete: 204, then 404; its undelivered notification goes with it ---
+  auto deleted = callAs(admin, "DELETE", subs + "/1");
+  EXPECT_EQ(deleted.status, 204);
+  EXPECT_TRUE(deleted.body.empty()) << deleted.body;
+  EXPECT_TRUE(pending().empty()) << "the pending notification survived its subscription";
+  auto gone = callAs(admin, "GET", subs + "/1");
+  EXPECT_EQ(gone.status, 404);
+  EXPECT_EQ(bodyJson(gone), json::parse(R"({"error":"not_found","message":"no subscription with id 1"})"));
+  auto deletedTwice = callAs(admin, "DELETE", subs + "/1");
+  EXPECT_EQ(deletedTwice.status, 404);
+
+  // --- the audit trail: created and deleted, documented actions, never the secret ---
+  auto trail = callAs(admin, "GET", "/api/v1/audit", {{"limit", "1000"}});
+  ASSERT_EQ(trail.status, 200) << trail.body;
+  EXPECT_EQ(trail.body.find(secret), std::string::npos) << "the secret is in the audit trail";
+  const auto& actions = doc_.at("components").at("schemas").at("AuditEntry").at("properties").at("action").at("enum");
+  const auto trailJson = bodyJson(trail);
+  for (const auto& e : trailJson.as_array()) {
+    expectMatches(doc_, "AuditEntry", e, "GET /api/v1/audit");
+    EXPECT_NE(std::find(actions.as_array().begin(), actions.as_array().end(), e.at("action")), actions.as_array().end())
+        << "undocumented audit action " << e.at("action");
+  }
+  auto createAudit = callAs(admin, "GET", "/api/v1/audit", {{"action", "subscription.create"}});
+  ASSERT_EQ(createAudit.status, 200) << createAudit.body;
+  const auto createEntries = bodyJson(createAudit);
+  ASSERT_EQ(createEntries.as_array().size(), 1u);
+  EXPECT_EQ(createEntries.at(0).at("actor"), json::value("admin"));
+  EXPECT_EQ(createEntries.at(0).at("target"), json::value("subscription:1"));
+  EXPECT_EQ(createEntries.at(0).at("after"), createdJson);
+  auto deleteAudit = callAs(admin, "GET", "/api/v1/audit", {{"action", "subscription.delete"}});
+  ASSERT_EQ(deleteAudit.status, 200) << deleteAudit.body;
+  const auto deleteEntries = bodyJson(deleteAudit);
+  ASSERT_EQ(deleteEntries.as_array().size(), 1u);
+  EXPECT_EQ(deleteEntries.at(0).at("target"), json::value("subscription:1"));
+  EXPECT_EQ(deleteEntries.at(0).at("before"), listedJson.at(0));
 }
