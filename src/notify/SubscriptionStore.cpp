@@ -78,7 +78,10 @@ Status SubscriptionStore::loadLocked() {
     s->status = {};
     out.push_back(std::move(*s));
   }
-  active_ = std::move(out);
+  {
+    std::lock_guard a(activeMu_);
+    active_ = std::move(out);
+  }
   generation_.fetch_add(1);
   return {};
 }
@@ -126,6 +129,7 @@ Result<Subscription> SubscriptionStore::create(const NewSubscription& n) {
   out.createdMs = now;
   out.enabled = n.enabled;
   if (out.enabled) {
+    std::lock_guard a(activeMu_);
     active_.push_back(out);  // ids only grow: active_ stays sorted
     generation_.fetch_add(1);
   }
@@ -162,7 +166,10 @@ Status SubscriptionStore::remove(int64_t id) {
   if (!st) return st.error();
   if (auto s = st->bind(1, id).run(); !s) return s;
   if (db_.changes() == 0) return NotFound("no subscription with id " + std::to_string(id));
-  std::erase_if(active_, [id](const Subscription& s) { return s.id == id; });
+  {
+    std::lock_guard a(activeMu_);
+    std::erase_if(active_, [id](const Subscription& s) { return s.id == id; });
+  }
   generation_.fetch_add(1);
   return {};
 }
@@ -176,6 +183,7 @@ Result<Subscription> SubscriptionStore::setEnabled(int64_t id, bool enabled) {
   auto s = getLocked(id);
   if (!s) return s.error();
   if (!*s) return NotFound("no subscription with id " + std::to_string(id));
+  std::lock_guard activeLock(activeMu_);
   std::erase_if(active_, [id](const Subscription& a) { return a.id == id; });
   if (enabled) {
     Subscription copy = **s;
@@ -189,7 +197,9 @@ Result<Subscription> SubscriptionStore::setEnabled(int64_t id, bool enabled) {
 }
 
 std::vector<Subscription> SubscriptionStore::active() const {
-  std::lock_guard lock(mu_);
+  // Only activeMu_: the alert manager calls this inside its write transaction, while a delivery worker may hold mu_
+  // and wait for that same write lock (mu_ here would deadlock the two until SQLite's busy timeout).
+  std::lock_guard lock(activeMu_);
   return active_;
 }
 

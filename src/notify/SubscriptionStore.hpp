@@ -62,7 +62,10 @@ class SubscriptionStore {
   store::SqliteDb& db_;
   const Clock& clock_;
   mutable std::mutex mu_;
-  std::vector<Subscription> active_;  // enabled, by id; guarded by mu_
+  /// Enabled, by id. Changed with both mu_ and activeMu_ held; read under either. activeMu_ is a leaf lock: nothing
+  /// waits for SQLite while holding it.
+  std::vector<Subscription> active_;
+  mutable std::mutex activeMu_;
   std::atomic<uint64_t> generation_{0};
 };
 
