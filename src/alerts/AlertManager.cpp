@@ -176,21 +176,6 @@ Result<std::vector<HistoryEntry>> selectHistory(store::SqliteDb& db, int64_t ale
   return out;
 }
 
-/// BEGIN IMMEDIATE (the write lock up front, waiting up to the connection's busy timeout), body, COMMIT; ROLLBACK on
-/// any failure. `immediate` false: a deferred (read) transaction, for a consistent snapshot across statements.
-Status inTransaction(store::SqliteDb& db, bool immediate, const std::function<Status()>& body) {
-  if (auto s = db.exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN"); !s) return s;
-  Status s = body();
-  if (!s) {
-    (void)db.exec("ROLLBACK");
-    return s;
-  }
-  if (auto c = db.exec("COMMIT"); !c) {
-    (void)db.exec("ROLLBACK");
-    return c;
-  }
-  return {};
-}
 
 std::string alertRef(int64_t id) { return "alert " + std::to_string(id); }
 
@@ -281,7 +266,7 @@ Result<std::optional<Alert>> AlertManager::apply(const Condition& c) {
     std::lock_guard lock(mu_);
     HistoryEntry h;
     std::optional<Alert> current;
-    auto s = inTransaction(db_, true, [&]() -> Status {
+    auto s = db_.transaction([&]() -> Status {
       auto cur = selectOpen(db_, c.rule, c.entity);
       if (!cur) return cur.error();
       current = std::move(*cur);
@@ -351,7 +336,7 @@ Result<Alert> AlertManager::operatorAction(Action action, int64_t id, const std:
   {
     std::lock_guard lock(mu_);
     HistoryEntry h;
-    auto s = inTransaction(db_, true, [&]() -> Status {
+    auto s = db_.transaction([&]() -> Status {
       auto cur = selectById(db_, id);
       if (!cur) return cur.error();
       if (!*cur) return NotFound("no alert with id " + std::to_string(id));
@@ -412,7 +397,7 @@ Result<Alert> AlertManager::comment(int64_t id, const std::string& by, const std
 Result<Alert> AlertManager::get(int64_t id) {
   std::lock_guard lock(mu_);
   Alert out;
-  auto s = inTransaction(db_, false, [&]() -> Status {
+  const auto read = [&]() -> Status {
     auto a = selectById(db_, id);
     if (!a) return a.error();
     if (!*a) return NotFound("no alert with id " + std::to_string(id));
@@ -421,7 +406,8 @@ Result<Alert> AlertManager::get(int64_t id) {
     if (!h) return h.error();
     out.history = std::move(*h);
     return {};
-  });
+  };
+  auto s = db_.transaction(read, /*immediate=*/false);  // one snapshot for the alert and its history
   if (!s) return s.error();
   return out;
 }
@@ -430,7 +416,7 @@ Result<std::vector<Alert>> AlertManager::list(const AlertQuery& q) {
   if (q.entities && q.entities->empty()) return std::vector<Alert>();
   // Only the filters present go into the SQL, so the planner can use alerts_entity / alerts_raised.
   std::string sql = std::string("SELECT ") + kAlertColumns + " FROM alerts WHERE 1=1";
-  int n = 0;  // placeholder number
+  int n = 0;  // index of the last bound parameter
   std::vector<std::pair<int, std::string>> binds;
   std::vector<std::pair<int, int64_t>> ints;
   auto text = [&](std::string v) { binds.emplace_back(++n, std::move(v)); };

@@ -2,6 +2,7 @@
 
 #include "api/Api.hpp"
 #include "api/AuthCodec.hpp"
+#include "api/QueryParams.hpp"
 #include "common/JsonText.hpp"
 #include "common/Time.hpp"
 
@@ -9,7 +10,6 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json.hpp>
 
-#include <charconv>
 
 namespace cityops::api {
 
@@ -21,13 +21,9 @@ using http::Response;
 namespace {
 
 Result<int64_t> pathId(const Request& req) {
-  auto it = req.params.find("id");
-  int64_t id = 0;
-  if (it != req.params.end()) {
-    const auto& s = it->second;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
-    if (ec == std::errc() && p == s.data() + s.size() && id > 0) return id;
-  }
+  const auto it = req.params.find("id");
+  if (it != req.params.end())
+    if (auto id = QueryParams::positiveId(it->second)) return *id;
   return NotFound("no such id");
 }
 

@@ -86,4 +86,11 @@ Result<int64_t> QueryParams::interval(std::string_view s) {
   }
 }
 
+std::optional<int64_t> QueryParams::positiveId(std::string_view text) {
+  int64_t id = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || p != text.data() + text.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
 }  // namespace cityops::api

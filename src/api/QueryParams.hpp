@@ -27,6 +27,8 @@ class QueryParams {
   Result<std::optional<std::vector<double>>> numbers(const std::string& name, size_t count) const;
   /// "raw" -> 0, "1m" -> 60000, "15m", "1h", "1d", "7d" ...: whole minutes, hours or days.
   static Result<int64_t> interval(std::string_view text);
+  /// A numeric path id ("42" of /api/v1/alerts/42): digits only, > 0; nullopt otherwise.
+  static std::optional<int64_t> positiveId(std::string_view text);
 
  private:
   const std::map<std::string, std::string>& q_;

@@ -1,11 +1,11 @@
 #include "api/SubscriptionsApi.hpp"
 
 #include "api/Api.hpp"
+#include "api/QueryParams.hpp"
 #include "common/JsonText.hpp"
 
 #include <boost/json.hpp>
 
-#include <charconv>
 
 namespace cityops::api {
 
@@ -18,12 +18,8 @@ namespace {
 
 Result<int64_t> subscriptionId(const Request& req) {
   const auto it = req.params.find("id");
-  int64_t id = 0;
-  if (it != req.params.end()) {
-    const auto& s = it->second;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
-    if (ec == std::errc() && p == s.data() + s.size() && id > 0) return id;
-  }
+  if (it != req.params.end())
+    if (auto id = QueryParams::positiveId(it->second)) return *id;
   return NotFound("no subscription " + (it != req.params.end() ? it->second.substr(0, 64) : std::string()));
 }
 

@@ -93,33 +93,15 @@ bool AccountStore::isValidUsername(std::string_view s) {
 }
 
 Status AccountStore::migrate(store::SqliteDb& db) {
-  if (auto s = db.exec("BEGIN IMMEDIATE"); !s) return s;
-  if (auto s = db.exec(kSchema); !s) {
-    (void)db.exec("ROLLBACK");
-    return Internal("auth migration failed: " + s.error().message);
-  }
-  if (auto s = db.exec("COMMIT"); !s) {
-    (void)db.exec("ROLLBACK");
-    return s;
-  }
-  return {};
+  return db.transaction([&]() -> Status {
+    if (auto s = db.exec(kSchema); !s) return Internal("auth migration failed: " + s.error().message);
+    return {};
+  });
 }
 
 AccountStore::AccountStore(store::SqliteDb& db, const Clock& clock) : db_(db), clock_(clock) {}
 
-Status AccountStore::withTransaction(const std::function<Status()>& body) {
-  if (auto s = db_.exec("BEGIN IMMEDIATE"); !s) return s;
-  Status s = body();
-  if (!s) {
-    (void)db_.exec("ROLLBACK");
-    return s;
-  }
-  if (auto c = db_.exec("COMMIT"); !c) {
-    (void)db_.exec("ROLLBACK");
-    return c;
-  }
-  return {};
-}
+Status AccountStore::withTransaction(const std::function<Status()>& body) { return db_.transaction(body); }
 
 // ---------------------------------------------------------------------------------------------------------- users
 

@@ -43,34 +43,15 @@ std::string clip(std::string_view s) { return std::string(s.substr(0, kMaxError)
 
 Status Outbox::migrate(store::SqliteDb& db) {
   if (auto s = SubscriptionStore::migrate(db); !s) return s;
-  if (auto s = db.exec("BEGIN IMMEDIATE"); !s) return s;
-  if (auto s = db.exec(kSchema); !s) {
-    (void)db.exec("ROLLBACK");
-    return Internal("notify migration failed: " + s.error().message);
-  }
-  if (auto s = db.exec("COMMIT"); !s) {
-    (void)db.exec("ROLLBACK");
-    return s;
-  }
-  return {};
+  return db.transaction([&]() -> Status {
+    if (auto s = db.exec(kSchema); !s) return Internal("notify migration failed: " + s.error().message);
+    return {};
+  });
 }
 
 Outbox::Outbox(SubscriptionStore& subscriptions, const Clock& clock) : subs_(subscriptions), clock_(clock) {}
 
-Status Outbox::withTransaction(const std::function<Status()>& body) {
-  auto& db = subs_.db_;
-  if (auto s = db.exec("BEGIN IMMEDIATE"); !s) return s;
-  Status s = body();
-  if (!s) {
-    (void)db.exec("ROLLBACK");
-    return s;
-  }
-  if (auto c = db.exec("COMMIT"); !c) {
-    (void)db.exec("ROLLBACK");
-    return c;
-  }
-  return {};
-}
+Status Outbox::withTransaction(const std::function<Status()>& body) { return subs_.db_.transaction(body); }
 
 Result<std::vector<int64_t>> Outbox::enqueueWithin(store::SqliteDb& db, const std::vector<Subscription>& active,
                                                    std::string_view payload, const EventAttributes& attrs,

@@ -44,16 +44,10 @@ Result<Subscription> fromRow(const store::SqliteStatement& st) {
 }  // namespace
 
 Status SubscriptionStore::migrate(store::SqliteDb& db) {
-  if (auto s = db.exec("BEGIN IMMEDIATE"); !s) return s;
-  if (auto s = db.exec(kSchema); !s) {
-    (void)db.exec("ROLLBACK");
-    return Internal("notify migration failed: " + s.error().message);
-  }
-  if (auto s = db.exec("COMMIT"); !s) {
-    (void)db.exec("ROLLBACK");
-    return s;
-  }
-  return {};
+  return db.transaction([&]() -> Status {
+    if (auto s = db.exec(kSchema); !s) return Internal("notify migration failed: " + s.error().message);
+    return {};
+  });
 }
 
 Result<std::unique_ptr<SubscriptionStore>> SubscriptionStore::open(store::SqliteDb& db, const Clock& clock) {

@@ -132,4 +132,18 @@ Result<SqliteStatement> SqliteDb::prepare(std::string_view sql) {
 int64_t SqliteDb::lastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
 int SqliteDb::changes() const { return sqlite3_changes(db_); }
 
+Status SqliteDb::transaction(const std::function<Status()>& body, bool immediate) {
+  if (auto s = exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN"); !s) return s;
+  Status s = body();
+  if (!s) {
+    (void)exec("ROLLBACK");
+    return s;
+  }
+  if (auto c = exec("COMMIT"); !c) {
+    (void)exec("ROLLBACK");
+    return c;
+  }
+  return {};
+}
+
 }  // namespace cityops::store

@@ -3,6 +3,7 @@
 #include "common/Result.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -54,6 +55,9 @@ class SqliteDb {
   SqliteDb& operator=(const SqliteDb&) = delete;
 
   Status exec(std::string_view sql);
+  /// BEGIN IMMEDIATE (the write lock up front, waiting up to the busy timeout; `immediate` false: a deferred read
+  /// transaction for a consistent snapshot), body, COMMIT; ROLLBACK when the body or the commit fails.
+  Status transaction(const std::function<Status()>& body, bool immediate = true);
   Result<SqliteStatement> prepare(std::string_view sql);
   int64_t lastInsertRowid() const;
   int changes() const;
