@@ -137,6 +137,7 @@ void RuleEngine::upsert(const Rule& rule) {
         }
       }
     }
+    enabledRules_.store(rules_.size(), std::memory_order_relaxed);
     out.swap(pending_);
   }
   for (auto& c : out) emit(std::move(c));
@@ -151,6 +152,7 @@ void RuleEngine::remove(const std::string& id) {
       unindexLocked(old->second);
       rules_.erase(old);
     }
+    enabledRules_.store(rules_.size(), std::memory_order_relaxed);
     out.swap(pending_);
   }
   for (auto& c : out) emit(std::move(c));

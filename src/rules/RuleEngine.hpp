@@ -13,6 +13,7 @@
 #include "store/Store.hpp"
 #include "stream/ObservationEvent.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -72,6 +73,8 @@ class RuleEngine final : public stream::ObservationSink {
   void stop();
 
   void onObservations(std::span<const stream::ObservationEvent> events) override;
+  /// Without enabled rules the store need not hand batches over at all.
+  bool listening() const override { return enabledRules_.load(std::memory_order_relaxed) > 0; }
 
   /// Synchronous evaluation on the caller's thread (no queue).
   void evaluate(const std::vector<Reading>& readings);
@@ -119,6 +122,7 @@ class RuleEngine final : public stream::ObservationSink {
   Sink sink_;
   Options options_;
 
+  std::atomic<size_t> enabledRules_{0};  // rules_.size(), readable without mu_
   mutable std::mutex mu_;  // rules, states, caches (the engine thread and API callers)
   std::map<std::string, Compiled> rules_;  // node addresses are stable: the indexes point into it
   Index byMetricEntity_;                   // metric \x1f entity -> rules
