@@ -18,6 +18,7 @@
 #include "common/JsonText.hpp"
 #include "config/CityConfig.hpp"
 #include "http/HttpServer.hpp"
+#include "notify/AlertNotifier.hpp"
 #include "notify/Deliverer.hpp"
 #include "notify/Outbox.hpp"
 #include "notify/SubscriptionStore.hpp"
@@ -33,7 +34,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <unordered_map>
 
 using namespace cityops;
 
@@ -199,27 +199,8 @@ int serve(const ServeArgs& args) {
   }
   notify::Outbox outbox(**subscriptions, clock);
   notify::Deliverer deliverer(**subscriptions, outbox, clock);
-  // A severity filter matches on the highest severity the alert reached, so that a subscriber who heard of a
-  // critical alert also hears of its de-escalation and its end. (Kept in memory, under the alert manager's lock:
-  // after a restart an open alert starts again from its current severity.)
-  std::unordered_map<int64_t, rules::Severity> peakSeverity;
-  (*alertManager)->addTransactionHook([&subs = **subscriptions, &st = *store, &clock, &peakSeverity](
-                                          store::SqliteDb& db, const alerts::Alert& a,
-                                          const alerts::HistoryEntry& t) -> Status {
-    auto& peak = peakSeverity.try_emplace(a.id, a.severity).first->second;
-    peak = std::max(peak, a.severity);
-    const rules::Severity matchOn = peak;
-    if (a.state == alerts::State::Resolved) peakSeverity.erase(a.id);
-    auto active = subs.active();
-    if (active.empty()) return {};
-    auto payload = alerts::alertJson(a, false);
-    payload["transition"] = t.action;
-    notify::EventAttributes attrs{std::string(rules::severityName(matchOn)), {}, a.rule, a.entity};
-    if (auto e = st.getEntity(a.entity)) attrs.entityType = e->type;
-    auto rows = notify::Outbox::enqueueWithin(db, active, toJsonText(payload), attrs, clock.nowMs());
-    if (!rows) return rows.error();
-    return {};
-  });
+  notify::AlertNotifier notifier(**subscriptions, *store, clock);
+  notifier.attach(**alertManager);
   (*alertManager)->addListener([&deliverer](const alerts::Alert&, const alerts::HistoryEntry&) { deliverer.wake(); });
   deliverer.start();
 

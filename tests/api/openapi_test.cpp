@@ -21,6 +21,7 @@
 #include "common/JsonText.hpp"
 #include "common/Time.hpp"
 #include "metrics/Registry.hpp"
+#include "notify/AlertNotifier.hpp"
 #include "notify/Outbox.hpp"
 #include "notify/Signature.hpp"
 #include "notify/SubscriptionStore.hpp"
@@ -309,18 +310,8 @@ class OpenApiTest : public ::testing::Test {
     auto subscriptions = notify::SubscriptionStore::open(*notifyDb_, clock_);
     ASSERT_TRUE(subscriptions) << subscriptions.error().message;
     subscriptions_ = std::move(*subscriptions);
-    alertManager_->addTransactionHook(
-        [this](store::SqliteDb& db, const alerts::Alert& a, const alerts::HistoryEntry& t) -> Status {
-          auto active = subscriptions_->active();
-          if (active.empty()) return {};
-          auto payload = alerts::alertJson(a, false);
-          payload["transition"] = t.action;
-          notify::EventAttributes attrs{std::string(rules::severityName(a.severity)), {}, a.rule, a.entity};
-          if (auto e = store_->getEntity(a.entity)) attrs.entityType = e->type;
-          auto rows = notify::Outbox::enqueueWithin(db, active, toJsonText(payload), attrs, clock_.nowMs());
-          if (!rows) return rows.error();
-          return {};
-        });
+    notifier_ = std::make_unique<notify::AlertNotifier>(*subscriptions_, *store_, clock_);
+    notifier_->attach(*alertManager_);
     alertManager_->addListener([this](const alerts::Alert& a, const alerts::HistoryEntry& t) {
       auto data = alerts::alertJson(a, false);
       data["transition"] = t.action;
@@ -486,6 +477,7 @@ class OpenApiTest : public ::testing::Test {
   std::unique_ptr<api::RulesApi> rulesApi_;
   std::unique_ptr<store::SqliteDb> notifyDb_;
   std::unique_ptr<notify::SubscriptionStore> subscriptions_;
+  std::unique_ptr<notify::AlertNotifier> notifier_;
   std::unique_ptr<api::SubscriptionsApi> subscriptionsApi_;
   http::Router router_;
   json::value doc_;

@@ -1,0 +1,33 @@
+#include "notify/AlertNotifier.hpp"
+
+#include "alerts/AlertJson.hpp"
+#include "common/JsonText.hpp"
+#include "notify/Outbox.hpp"
+
+#include <algorithm>
+
+namespace cityops::notify {
+
+void AlertNotifier::attach(alerts::AlertManager& alerts) {
+  alerts.addTransactionHook([this](store::SqliteDb& db, const alerts::Alert& a, const alerts::HistoryEntry& t) {
+    return enqueue(db, a, t);
+  });
+}
+
+Status AlertNotifier::enqueue(store::SqliteDb& db, const alerts::Alert& a, const alerts::HistoryEntry& t) {
+  auto& peak = peak_.try_emplace(a.id, a.severity).first->second;
+  peak = std::max(peak, a.severity);
+  const rules::Severity matchOn = peak;
+  if (a.state == alerts::State::Resolved) peak_.erase(a.id);
+  auto active = subscriptions_.active();
+  if (active.empty()) return {};
+  auto payload = alerts::alertJson(a, false);
+  payload["transition"] = t.action;
+  EventAttributes attrs{std::string(rules::severityName(matchOn)), {}, a.rule, a.entity};
+  if (auto e = store_.getEntity(a.entity)) attrs.entityType = e->type;
+  auto rows = Outbox::enqueueWithin(db, active, toJsonText(payload), attrs, clock_.nowMs());
+  if (!rows) return rows.error();
+  return {};
+}
+
+}  // namespace cityops::notify
