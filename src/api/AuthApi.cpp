@@ -20,13 +20,6 @@ using http::Response;
 
 namespace {
 
-Result<int64_t> pathId(const Request& req) {
-  const auto it = req.params.find("id");
-  if (it != req.params.end())
-    if (auto id = QueryParams::positiveId(it->second)) return *id;
-  return NotFound("no such id");
-}
-
 std::string userText(const auth::User& u) { return toJsonText(userJson(u)); }
 
 Response noContent() { return Response{204, "", "", {}}; }
@@ -167,16 +160,16 @@ void AuthApi::createUser(Request&& req, Reply reply) {
 }
 
 void AuthApi::getUser(Request&& req, Reply reply) {
-  auto id = pathId(req);
-  if (!id) return reply(Api::errorResponse(NotFound("no user " + req.params["id"])));
+  auto id = QueryParams::pathId(req.params, "user");
+  if (!id) return reply(Api::errorResponse(id.error()));
   auto u = accounts_.getUser(*id);
   if (!u) return reply(Api::errorResponse(u.error()));
   reply(Response::json(200, userJson(*u)));
 }
 
 void AuthApi::patchUser(Request&& req, Reply reply) {
-  auto id = pathId(req);
-  if (!id) return reply(Api::errorResponse(NotFound("no user " + req.params["id"])));
+  auto id = QueryParams::pathId(req.params, "user");
+  if (!id) return reply(Api::errorResponse(id.error()));
   auto update = decodeUserUpdate(req.body);
   if (!update) return reply(Api::errorResponse(update.error()));
   auto work = [this, req = std::move(req), update = std::move(*update), id = *id, reply]() mutable {
@@ -202,8 +195,8 @@ void AuthApi::patchUser(Request&& req, Reply reply) {
 }
 
 void AuthApi::deleteUser(Request&& req, Reply reply) {
-  auto id = pathId(req);
-  if (!id) return reply(Api::errorResponse(NotFound("no user " + req.params["id"])));
+  auto id = QueryParams::pathId(req.params, "user");
+  if (!id) return reply(Api::errorResponse(id.error()));
   auto before = accounts_.getUser(*id);
   if (!before) return reply(Api::errorResponse(before.error()));
   if (auto s = accounts_.deleteUser(*id); !s) return reply(Api::errorResponse(s.error()));
@@ -213,8 +206,8 @@ void AuthApi::deleteUser(Request&& req, Reply reply) {
 }
 
 void AuthApi::revokeSessions(Request&& req, Reply reply) {
-  auto id = pathId(req);
-  if (!id) return reply(Api::errorResponse(NotFound("no user " + req.params["id"])));
+  auto id = QueryParams::pathId(req.params, "user");
+  if (!id) return reply(Api::errorResponse(id.error()));
   if (auto u = accounts_.getUser(*id); !u) return reply(Api::errorResponse(u.error()));
   auto n = accounts_.revokeSessionsOf(*id);
   if (!n) return reply(Api::errorResponse(n.error()));
@@ -255,8 +248,8 @@ void AuthApi::createKey(Request&& req, Reply reply) {
 }
 
 void AuthApi::revokeKey(Request&& req, Reply reply) {
-  auto id = pathId(req);
-  if (!id) return reply(Api::errorResponse(NotFound("no device key " + req.params["id"])));
+  auto id = QueryParams::pathId(req.params, "device key");
+  if (!id) return reply(Api::errorResponse(id.error()));
   if (auto s = accounts_.revokeDeviceKey(*id); !s) return reply(Api::errorResponse(s.error()));
   gate_.invalidate();
   auditor_.record(req, "device_key.revoke", "device_key:" + std::to_string(*id));

@@ -93,4 +93,11 @@ std::optional<int64_t> QueryParams::positiveId(std::string_view text) {
   return id;
 }
 
+Result<int64_t> QueryParams::pathId(const std::map<std::string, std::string>& params, std::string_view what) {
+  const auto it = params.find("id");
+  if (it != params.end())
+    if (auto id = positiveId(it->second)) return *id;
+  return NotFound("no " + std::string(what) + " " + (it != params.end() ? it->second.substr(0, 64) : std::string()));
+}
+
 }  // namespace cityops::api

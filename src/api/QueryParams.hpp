@@ -29,6 +29,8 @@ class QueryParams {
   static Result<int64_t> interval(std::string_view text);
   /// A numeric path id ("42" of /api/v1/alerts/42): digits only, > 0; nullopt otherwise.
   static std::optional<int64_t> positiveId(std::string_view text);
+  /// The route's {id} as a positive number; "not_found" ("no <what> <id>") when it is not one.
+  static Result<int64_t> pathId(const std::map<std::string, std::string>& params, std::string_view what);
 
  private:
   const std::map<std::string, std::string>& q_;

@@ -159,17 +159,9 @@ void RulesApi::listAlerts(Request&& req, Reply reply) {
   reply(Response::json(200, out));
 }
 
-namespace {
-Result<int64_t> alertId(const Request& req) {
-  const auto it = req.params.find("id");
-  if (it != req.params.end())
-    if (auto id = QueryParams::positiveId(it->second)) return *id;
-  return NotFound("no alert " + (it != req.params.end() ? it->second.substr(0, 64) : std::string()));
-}
-}  // namespace
 
 void RulesApi::getAlert(Request&& req, Reply reply) {
-  auto id = alertId(req);
+  auto id = QueryParams::pathId(req.params, "alert");
   if (!id) return reply(Api::errorResponse(id.error()));
   auto a = alerts_.get(*id);
   if (!a) return reply(Api::errorResponse(a.error()));
@@ -177,7 +169,7 @@ void RulesApi::getAlert(Request&& req, Reply reply) {
 }
 
 void RulesApi::actOnAlert(Request&& req, Reply reply, const std::string& action) {
-  auto id = alertId(req);
+  auto id = QueryParams::pathId(req.params, "alert");
   if (!id) return reply(Api::errorResponse(id.error()));
   std::string comment;
   if (!req.body.empty()) {

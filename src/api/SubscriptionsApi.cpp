@@ -14,16 +14,6 @@ using http::Reply;
 using http::Request;
 using http::Response;
 
-namespace {
-
-Result<int64_t> subscriptionId(const Request& req) {
-  const auto it = req.params.find("id");
-  if (it != req.params.end())
-    if (auto id = QueryParams::positiveId(it->second)) return *id;
-  return NotFound("no subscription " + (it != req.params.end() ? it->second.substr(0, 64) : std::string()));
-}
-
-}  // namespace
 
 void SubscriptionsApi::registerRoutes(http::Router& r) {
   r.add("GET", "/api/v1/subscriptions", [this](Request&&, Reply reply) {
@@ -53,14 +43,14 @@ void SubscriptionsApi::registerRoutes(http::Router& r) {
     reply(std::move(res));
   });
   r.add("GET", "/api/v1/subscriptions/{id}", [this](Request&& req, Reply reply) {
-    auto id = subscriptionId(req);
+    auto id = QueryParams::pathId(req.params, "subscription");
     if (!id) return reply(Api::errorResponse(id.error()));
     auto s = subscriptions_.get(*id);
     if (!s) return reply(Api::errorResponse(s.error()));
     reply(Response::json(200, notify::toJson(*s)));
   });
   r.add("DELETE", "/api/v1/subscriptions/{id}", [this](Request&& req, Reply reply) {
-    auto id = subscriptionId(req);
+    auto id = QueryParams::pathId(req.params, "subscription");
     if (!id) return reply(Api::errorResponse(id.error()));
     auto before = subscriptions_.get(*id);
     if (!before) return reply(Api::errorResponse(before.error()));

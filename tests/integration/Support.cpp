@@ -260,4 +260,25 @@ std::optional<int> tcpState(uint16_t localPort, uint16_t remotePort) {
   return std::nullopt;
 }
 
+const std::string kTamkyLevelsRule =
+    R"({"id":"tamky-levels","name":"Tam Kỳ alarm levels","scope":{"entity":"wl.tamky"},"metric":"water_level_m",)"
+    R"("kind":"threshold","levels":[{"above":1.7,"severity":"minor"},{"above":2.2,"severity":"major"},)"
+    R"({"above":2.7,"severity":"critical"}],"hysteresis":0.05,"for":"0s","message":"{entity.name}: {value} m"})";
+
+void TamkyLevelsServer::SetUp() { ASSERT_NO_FATAL_FAILURE(startServer(server_, dir_.path(), 2)); }
+
+void TamkyLevelsServer::TearDown() {
+  if (!server_.running()) return;
+  const int st = server_.terminate();
+  EXPECT_TRUE(ServerProcess::exitedCleanly(st)) << ServerProcess::describeStatus(st) << "\n" << server_.tail();
+}
+
+void TamkyLevelsServer::seed() {
+  HttpClient c(port());
+  auto e = c.postJson("/api/v1/entities", R"({"id":"wl.tamky","type":"WaterLevelStation","name":"Tam Kỳ"})");
+  ASSERT_EQ(e.status, 201) << e.describe();
+  auto r = c.postJson("/api/v1/rules", kTamkyLevelsRule);
+  ASSERT_EQ(r.status, 201) << r.describe();
+}
+
 }  // namespace cityops::it

@@ -75,4 +75,21 @@ std::optional<int> tcpState(uint16_t localPort, uint16_t remotePort);
 /// Starts a server in `dir` or fails the current test (use with ASSERT_NO_FATAL_FAILURE).
 void startServer(ServerProcess& s, const std::string& dir, int threads = 4);
 
+/// The Tam Kỳ alarm levels as a rule body: wl.tamky, water_level_m above 1.7 / 2.2 / 2.7 m (minor / major /
+/// critical), hysteresis 0.05 m.
+extern const std::string kTamkyLevelsRule;
+
+/// One server (2 I/O threads) in a fresh directory per test, stopped cleanly after it; seed() creates the entity
+/// wl.tamky and the kTamkyLevelsRule rule through the API.
+class TamkyLevelsServer : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+  uint16_t port() const { return server_.port(); }
+  void seed();
+
+  TempDir dir_;
+  ServerProcess server_;
+};
+
 }  // namespace cityops::it

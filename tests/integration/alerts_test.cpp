@@ -12,32 +12,12 @@ namespace {
 
 namespace json = boost::json;
 
-const std::string kLevels =
-    R"({"id":"tamky-levels","name":"Tam Kỳ alarm levels","scope":{"entity":"wl.tamky"},"metric":"water_level_m",)"
-    R"("kind":"threshold","levels":[{"above":1.7,"severity":"minor"},{"above":2.2,"severity":"major"},)"
-    R"({"above":2.7,"severity":"critical"}],"hysteresis":0.05,"for":"0s","message":"{entity.name}: {value} m"})";
-
 std::string reading(const std::string& entity, int64_t t, double v) {
   return "[" + obsJson(Obs{entity, "water_level_m", t, v}) + "]";
 }
 
-class Alerts : public ::testing::Test {
+class Alerts : public TamkyLevelsServer {
  protected:
-  void SetUp() override { ASSERT_NO_FATAL_FAILURE(startServer(server_, dir_.path(), 2)); }
-  void TearDown() override {
-    if (!server_.running()) return;
-    const int st = server_.terminate();
-    EXPECT_TRUE(ServerProcess::exitedCleanly(st)) << ServerProcess::describeStatus(st) << "\n" << server_.tail();
-  }
-  uint16_t port() const { return server_.port(); }
-
-  void seed() {
-    HttpClient c(port());
-    auto e = c.postJson("/api/v1/entities", R"({"id":"wl.tamky","type":"WaterLevelStation","name":"Tam Kỳ"})");
-    ASSERT_EQ(e.status, 201) << e.describe();
-    auto r = c.postJson("/api/v1/rules", kLevels);
-    ASSERT_EQ(r.status, 201) << r.describe();
-  }
   void post(HttpClient& c, int64_t t, double v) {
     auto r = c.postJson("/api/v1/observations", reading("wl.tamky", t, v));
     ASSERT_EQ(r.status, 200) << r.describe();
@@ -69,8 +49,6 @@ class Alerts : public ::testing::Test {
     return out;
   }
 
-  TempDir dir_;
-  ServerProcess server_;
 };
 
 TEST_F(Alerts, LevelsRaiseEscalateResolveAndArePushed) {

@@ -197,11 +197,6 @@ class Receiver {
 const std::string kSecret = "it-webhook-secret-0123456789abcd";
 const std::string kOtherSecret = "it-webhook-other-0123456789abcde";
 
-const std::string kLevels =
-    R"({"id":"tamky-levels","name":"Tam Kỳ alarm levels","scope":{"entity":"wl.tamky"},"metric":"water_level_m",)"
-    R"("kind":"threshold","levels":[{"above":1.7,"severity":"minor"},{"above":2.2,"severity":"major"},)"
-    R"({"above":2.7,"severity":"critical"}],"hysteresis":0.05,"for":"0s","message":"{entity.name}: {value} m"})";
-
 // 1.5 normal, 1.8 minor (raise), 2.3 major (escalate), 2.25 still major (hysteresis), 2.8 critical (escalate),
 // 2.1 minor (deescalate), 1.6 clear (resolve).
 const std::vector<double> kValues = {1.5, 1.8, 2.3, 2.25, 2.8, 2.1, 1.6};
@@ -255,23 +250,8 @@ int64_t deliveryId(const Receiver::Received& r) {
   }
 }
 
-class Webhooks : public ::testing::Test {
+class Webhooks : public TamkyLevelsServer {
  protected:
-  void SetUp() override { ASSERT_NO_FATAL_FAILURE(startServer(server_, dir_.path(), 2)); }
-  void TearDown() override {
-    if (!server_.running()) return;
-    const int st = server_.terminate();
-    EXPECT_TRUE(ServerProcess::exitedCleanly(st)) << ServerProcess::describeStatus(st) << "\n" << server_.tail();
-  }
-  uint16_t port() const { return server_.port(); }
-
-  void seed() {
-    HttpClient c(port());
-    auto e = c.postJson("/api/v1/entities", R"({"id":"wl.tamky","type":"WaterLevelStation","name":"Tam Kỳ"})");
-    ASSERT_EQ(e.status, 201) << e.describe();
-    auto r = c.postJson("/api/v1/rules", kLevels);
-    ASSERT_EQ(r.status, 201) << r.describe();
-  }
 
   void subscribe(const std::string& url, const std::string& secret, const std::string& filter, int64_t& id) {
     HttpClient c(port());
@@ -362,8 +342,6 @@ class Webhooks : public ::testing::Test {
     }
   }
 
-  TempDir dir_;
-  ServerProcess server_;
 };
 
 // ------------------------------------------------------------------------------------------------------------ tests
