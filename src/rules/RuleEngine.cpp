@@ -79,6 +79,11 @@ void RuleEngine::unindexLocked(Compiled& c) {
   else if (!r.scope.tag.empty()) eraseFrom(byMetricTag_, key(r.metric, r.scope.tag), &c);
 }
 
+void RuleEngine::forgetTargetsLocked() {
+  bySeries_.clear();
+  byName_.clear();
+}
+
 void RuleEngine::clearLocked(Compiled& c) {
   for (auto& [entity, st] : c.states) {
     if (!st.reported) continue;
@@ -105,6 +110,7 @@ void RuleEngine::upsert(const Rule& rule) {
       existing->second.rule = rule;  // the same rule again (e.g. a GET body PUT back): keep its state
       return;
     }
+    forgetTargetsLocked();  // they point at states of the rule being replaced
     if (auto old = rules_.find(rule.id); old != rules_.end()) {
       clearLocked(old->second);
       unindexLocked(old->second);
@@ -148,6 +154,7 @@ void RuleEngine::remove(const std::string& id) {
   {
     std::lock_guard lock(mu_);
     if (auto old = rules_.find(id); old != rules_.end()) {
+      forgetTargetsLocked();
       clearLocked(old->second);
       unindexLocked(old->second);
       rules_.erase(old);
@@ -168,32 +175,36 @@ void RuleEngine::resume(const std::string& rule, const std::string& entity, Seve
   st.reported = severity;
 }
 
-const RuleEngine::EntityInfo& RuleEngine::entityLocked(const std::string& id, const std::string& typeHint) {
+const RuleEngine::EntityInfo& RuleEngine::entityLocked(std::string_view id, std::string_view typeHint) {
   const int64_t now = clock_.nowMs();
-  auto& info = entities_[id];
+  auto found = entities_.find(std::string(id));
+  if (found == entities_.end()) found = entities_.try_emplace(std::string(id)).first;
+  auto& info = found->second;
   if (info.loadedMs == 0 || now - info.loadedMs >= options_.entityCacheMs) {
     info.loadedMs = std::max<int64_t>(now, 1);
-    if (auto e = store_.getEntity(id)) {
+    if (auto e = store_.getEntity(std::string(id))) {
       info.exists = true;
       info.type = e->type;
       info.name = e->name;
       info.tags = e->tags;
     } else {
       info.exists = false;
-      info.type = typeHint;
+      info.type.assign(typeHint);
     }
   }
   return info;
 }
 
-RuleEngine::State& RuleEngine::stateLocked(Compiled& c, const std::string& entity, int64_t firstTimeMs) {
-  auto [it, inserted] = c.states.try_emplace(entity);
+RuleEngine::State& RuleEngine::stateLocked(Compiled& c, std::string_view entity, int64_t firstTimeMs) {
+  auto found = c.states.find(std::string(entity));
+  const bool inserted = found == c.states.end();
+  auto it = inserted ? c.states.try_emplace(std::string(entity)).first : found;
   if (inserted && c.rule.kind != Kind::Expression) {
     it->second.evaluator = Evaluator::make(c.rule);
     // Windowed kinds start from what the store already holds, so a restart does not forget the window.
     if ((c.rule.kind == Kind::Rate || c.rule.kind == Kind::Accumulation) && firstTimeMs > 0 && c.rule.windowMs > 0) {
       store::SeriesQuery q;
-      q.entity = entity;
+      q.entity.assign(entity);
       q.metric = c.rule.metric;
       q.from = firstTimeMs - c.rule.windowMs;
       q.to = firstTimeMs - 1;
@@ -211,48 +222,75 @@ RuleEngine::State& RuleEngine::stateLocked(Compiled& c, const std::string& entit
   return it->second;
 }
 
-void RuleEngine::applyLocked(const Compiled& c, const std::string& entity, State& st, const Verdict& v) {
+void RuleEngine::applyLocked(const Compiled& c, std::string_view entity, State& st, const Verdict& v) {
   if (v.severity == st.reported) return;
   st.reported = v.severity;
-  Change ch{c.rule.id, entity, c.rule.metric, v.severity, v.value, v.timeMs, {}};
+  Change ch{c.rule.id, std::string(entity), c.rule.metric, v.severity, v.value, v.timeMs, {}};
   if (v.severity) {
     const EntityInfo& info = entityLocked(entity, {});  // only on changes: rare
-    ch.message = renderMessage(c.rule, entity, info.name.empty() ? entity : info.name, v.value, *v.severity);
+    ch.message = renderMessage(c.rule, ch.entity, info.name.empty() ? ch.entity : info.name, v.value, *v.severity);
   }
   pending_.push_back(std::move(ch));
 }
 
-void RuleEngine::visitLocked(const Index& index, const Reading& r) {
-  const auto it = index.find(key_);
-  if (it == index.end()) return;
-  for (Compiled* c : it->second) {
-    if (r.quality == model::Quality::Suspect && !c->rule.suspectTriggers) continue;
-    State& st = stateLocked(*c, r.entity, r.time);
-    applyLocked(*c, r.entity, st, st.evaluator->observe(r.time, r.value));
-  }
-}
-
-void RuleEngine::evaluateLocked(const Reading& r) {
-  if (r.quality == model::Quality::Bad) return;
+void RuleEngine::resolveLocked(Target& t, const View& r) {
+  t.hits.clear();
+  t.entity.assign(r.entity);
+  t.type.assign(r.type);
+  t.metric.assign(r.metric);
+  t.builtMs = std::max<int64_t>(clock_.nowMs(), 1);
+  const auto collect = [&](const Index& index) {
+    const auto it = index.find(key_);
+    if (it == index.end()) return;
+    for (Compiled* c : it->second) t.hits.push_back({c, &stateLocked(*c, r.entity, r.time)});
+  };
   if (!byMetricEntity_.empty()) {
     keyLocked(r.metric, r.entity);
-    visitLocked(byMetricEntity_, r);
+    collect(byMetricEntity_);
   }
   if (!byMetricType_.empty()) {
     keyLocked(r.metric, r.type);
-    visitLocked(byMetricType_, r);
+    collect(byMetricType_);
   }
   if (!byMetricTag_.empty()) {
     const EntityInfo& info = entityLocked(r.entity, r.type);
     for (const auto& tag : info.tags) {
       keyLocked(r.metric, tag);
-      visitLocked(byMetricTag_, r);
+      collect(byMetricTag_);
+    }
+  }
+}
+
+RuleEngine::Target& RuleEngine::targetLocked(const View& r) {
+  // Entities come and go; a cache that only grows is bounded by starting over.
+  if (bySeries_.size() + byName_.size() > 4'000'000) forgetTargetsLocked();
+  Target* t = nullptr;
+  if (r.series != 0) {
+    t = &bySeries_[r.series];
+  } else {
+    keyLocked(r.entity, r.metric);
+    auto it = byName_.find(key_);
+    t = it != byName_.end() ? &it->second : &byName_.try_emplace(key_).first->second;
+  }
+  const bool stale = t->builtMs == 0 || t->entity != r.entity || t->metric != r.metric || t->type != r.type ||
+                     (!byMetricTag_.empty() && clock_.nowMs() - t->builtMs >= options_.entityCacheMs);
+  if (stale) resolveLocked(*t, r);
+  return *t;
+}
+
+void RuleEngine::evaluateLocked(const View& r) {
+  if (r.quality == model::Quality::Bad) return;
+  if (!byMetricEntity_.empty() || !byMetricType_.empty() || !byMetricTag_.empty()) {
+    Target& t = targetLocked(r);
+    for (const auto& [c, st] : t.hits) {
+      if (r.quality == model::Quality::Suspect && !c->rule.suspectTriggers) continue;
+      applyLocked(*c, r.entity, *st, st->evaluator->observe(r.time, r.value));
     }
   }
   if (!byReference_.empty()) evaluateExpressionsLocked(r);
 }
 
-void RuleEngine::evaluateExpressionsLocked(const Reading& r) {
+void RuleEngine::evaluateExpressionsLocked(const View& r) {
   const std::string k = key(r.entity, r.metric);
   auto refs = byReference_.find(k);
   if (refs == byReference_.end()) return;
@@ -276,7 +314,7 @@ void RuleEngine::evaluateExpressionsLocked(const Reading& r) {
     if (r.quality == model::Quality::Suspect && !c.rule.suspectTriggers) continue;
     const auto result = c.expression->evaluate(lookup);
     if (!result) continue;  // a value it needs is missing: no verdict
-    const std::string entity = !c.rule.scope.entity.empty() ? c.rule.scope.entity : r.entity;
+    const std::string entity = !c.rule.scope.entity.empty() ? c.rule.scope.entity : std::string(r.entity);
     State& st = c.states[entity];
     Verdict v;
     v.severity = *result ? std::optional<Severity>(c.rule.severity) : std::nullopt;
@@ -290,7 +328,8 @@ void RuleEngine::evaluate(const std::vector<Reading>& readings) {
   std::vector<Change> out;
   {
     std::lock_guard lock(mu_);
-    for (const auto& r : readings) evaluateLocked(r);
+    for (const auto& r : readings)
+      evaluateLocked(View{0, r.entity, r.type, r.metric, r.time, r.value, r.quality});
     out.swap(pending_);
   }
   for (auto& c : out) emit(std::move(c));
@@ -310,14 +349,56 @@ void RuleEngine::tick(int64_t nowMs) {
   for (auto& c : out) emit(std::move(c));
 }
 
-void RuleEngine::onObservations(std::span<const stream::ObservationEvent> events) {
-  std::vector<Reading> batch;
-  batch.reserve(events.size());
-  for (const auto& e : events)
-    batch.push_back(Reading{*e.entity, *e.type, *e.metric, e.time, e.value, e.quality});
+void RuleEngine::evaluateBatch(const Batch& batch) {
+  std::vector<Change> out;
   {
-    std::lock_guard lock(queueMu_);
-    queued_ += batch.size();
+    std::lock_guard lock(mu_);
+    const std::string_view text = batch.text;
+    for (const auto& i : batch.items)
+      evaluateLocked(View{i.series, text.substr(i.entity, i.entityLen), text.substr(i.type, i.typeLen),
+                          text.substr(i.metric, i.metricLen), i.time, i.value, i.quality});
+    out.swap(pending_);
+  }
+  for (auto& c : out) emit(std::move(c));
+}
+
+void RuleEngine::onObservations(std::span<const stream::ObservationEvent> events) {
+  // The writer thread waits for this: one buffer for every string, each copied once per run of equal pointers.
+  Batch batch;
+  batch.items.reserve(events.size());
+  batch.text.reserve(events.size() * 24);
+  const std::string* last[3] = {nullptr, nullptr, nullptr};
+  uint32_t offset[3] = {0, 0, 0};
+  const auto place = [&](int k, const std::string* s) {
+    if (s != last[k]) {
+      last[k] = s;
+      offset[k] = static_cast<uint32_t>(batch.text.size());
+      batch.text.append(*s);
+    }
+    return offset[k];
+  };
+  for (const auto& e : events) {
+    Batch::Item item{};
+    item.series = e.series;
+    item.entity = place(0, e.entity);
+    item.entityLen = static_cast<uint16_t>(e.entity->size());
+    item.type = place(1, e.type);
+    item.typeLen = static_cast<uint16_t>(e.type->size());
+    item.metric = place(2, e.metric);
+    item.metricLen = static_cast<uint16_t>(e.metric->size());
+    item.quality = e.quality;
+    item.time = e.time;
+    item.value = e.value;
+    batch.items.push_back(item);
+  }
+  {
+    std::unique_lock lock(queueMu_);
+    if (!thread_.joinable()) {  // not started: evaluate here, on the writer thread
+      lock.unlock();
+      evaluateBatch(batch);
+      return;
+    }
+    queued_ += batch.items.size();
     queue_.push_back(std::move(batch));
   }
   queueCv_.notify_one();
@@ -355,10 +436,10 @@ void RuleEngine::run() {
     if (!queue_.empty()) {
       auto batch = std::move(queue_.front());
       queue_.pop_front();
-      queued_ -= batch.size();
+      queued_ -= batch.items.size();
       busy_ = true;
       lock.unlock();
-      evaluate(batch);
+      evaluateBatch(batch);
       lock.lock();
       busy_ = false;
     }

@@ -22,6 +22,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -38,7 +39,7 @@ struct Change {
   std::string message;
 };
 
-/// One reading as the engine consumes it.
+/// One reading as callers hand it to evaluate().
 struct Reading {
   std::string entity;
   std::string type;
@@ -68,7 +69,8 @@ class RuleEngine final : public stream::ObservationSink {
   /// An alert that was open at the last stop: the evaluator of (rule, entity) resumes at that severity.
   void resume(const std::string& rule, const std::string& entity, Severity severity, double value, int64_t timeMs);
 
-  /// Starts the evaluation thread (with ticks). Without start(), evaluate()/tick() run synchronously (replay, tests).
+  /// Starts the evaluation thread (with ticks). Without start(), evaluate()/tick() and the store's batches
+  /// (onObservations) are evaluated synchronously on the caller's thread (replay, tests, benchmarks).
   void start();
   void stop();
 
@@ -103,18 +105,55 @@ class RuleEngine final : public stream::ObservationSink {
   };
   using Index = std::unordered_map<std::string, std::vector<Compiled*>>;
 
-  void evaluateLocked(const Reading& r);
-  void applyLocked(const Compiled& c, const std::string& entity, State& st, const Verdict& v);
-  void visitLocked(const Index& index, const Reading& r);
-  void evaluateExpressionsLocked(const Reading& r);
-  const EntityInfo& entityLocked(const std::string& id, const std::string& typeHint);
-  State& stateLocked(Compiled& c, const std::string& entity, int64_t firstTimeMs);
+  /// A reading while it is evaluated: its strings point into the caller's Reading or the queued Batch's text.
+  struct View {
+    uint32_t series = 0;
+    std::string_view entity, type, metric;
+    int64_t time = 0;
+    double value = 0;
+    model::Quality quality = model::Quality::Good;
+  };
+  /// What onObservations queues: the readings with their strings copied into one buffer (no allocation per reading).
+  struct Batch {
+    struct Item {
+      uint32_t series;
+      uint32_t entity, type, metric;  // offsets into text
+      uint16_t entityLen, typeLen, metricLen;
+      model::Quality quality;
+      int64_t time;
+      double value;
+    };
+    std::string text;
+    std::vector<Item> items;
+  };
+  /// The rules one series matches, with their per-entity state, resolved once from the three indexes (and the
+  /// entity's tags) and kept until a rule changes, the series' type changes or (with tag rules) the entity cache
+  /// expires: the per-reading cost is one lookup by series id plus the matching evaluators.
+  struct Target {
+    struct Hit {
+      Compiled* compiled;
+      State* state;
+    };
+    std::vector<Hit> hits;
+    std::string entity, type, metric;
+    int64_t builtMs = 0;
+  };
+
+  void evaluateLocked(const View& r);
+  void applyLocked(const Compiled& c, std::string_view entity, State& st, const Verdict& v);
+  Target& targetLocked(const View& r);
+  void resolveLocked(Target& t, const View& r);
+  void forgetTargetsLocked();
+  void evaluateExpressionsLocked(const View& r);
+  const EntityInfo& entityLocked(std::string_view id, std::string_view typeHint);
+  State& stateLocked(Compiled& c, std::string_view entity, int64_t firstTimeMs);
   void indexLocked(Compiled& c);
   void unindexLocked(Compiled& c);
   void clearLocked(Compiled& c);
   /// key_ = a + '\x1f' + b, reusing its buffer (no allocation per reading once warm).
   const std::string& keyLocked(std::string_view a, std::string_view b);
   void emit(Change c);
+  void evaluateBatch(const Batch& batch);
   void run();
 
   store::Store& store_;
@@ -130,6 +169,8 @@ class RuleEngine final : public stream::ObservationSink {
   Index byMetricTag_;                      // metric \x1f tag
   Index byReference_;                      // entity \x1f metric -> expression rules
   std::string key_;
+  std::unordered_map<uint32_t, Target> bySeries_;     // readings from the store
+  std::unordered_map<std::string, Target> byName_;    // entity \x1f metric: readings without a series id
   std::unordered_map<std::string, EntityInfo> entities_;
   std::unordered_map<std::string, double> latest_;  // entity \x1f metric -> latest value (expressions)
   std::vector<Change> pending_;                      // decided under mu_, emitted after
@@ -137,7 +178,7 @@ class RuleEngine final : public stream::ObservationSink {
   std::mutex queueMu_;
   std::condition_variable queueCv_;
   std::condition_variable drainedCv_;
-  std::deque<std::vector<Reading>> queue_;
+  std::deque<Batch> queue_;
   size_t queued_ = 0;
   bool busy_ = false;
   bool stopping_ = false;

@@ -85,7 +85,7 @@ void IngestJob::committed() {
     for (size_t i = 0; i < batch_.size(); ++i) {
       const auto& ob = batch_[i];
       types[i] = i > 0 && series_[i] == series_[i - 1] ? types[i - 1] : series_[i]->type();
-      events.push_back({&ob.entity, types[i].get(), &ob.metric, ob.time, ob.value, ob.quality});
+      events.push_back({&ob.entity, types[i].get(), &ob.metric, ob.time, ob.value, ob.quality, series_[i]->id()});
     }
     for (auto* sink : store_.sinks_)
       if (sink->listening()) sink->onObservations(events);

@@ -16,6 +16,7 @@ struct ObservationEvent {
   int64_t time;
   double value;
   model::Quality quality;
+  uint32_t series = 0;  // the store's id of (entity, metric), stable while the process runs; 0 = not known
 };
 
 class ObservationSink {
