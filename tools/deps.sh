@@ -7,7 +7,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev sqlite3 libspdlog-dev libcli11-dev libtomlplusplus-dev libsodium-dev libssl-dev openssl
   libgtest-dev libgmock-dev libbenchmark-dev
-  libpq-dev libmosquitto-dev
+  libpq-dev libmosquitto-dev mosquitto libopencv-dev
 )
 missing=()
 for p in "${packages[@]}"; do

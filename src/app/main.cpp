@@ -197,6 +197,15 @@ int serve(const ServeArgs& args) {
     spdlog::error("cannot load the subscriptions: {}", subscriptions.error().message);
     return 1;
   }
+  // Subscriptions declared in the configuration (webhooks, MQTT), by URL: the file wins over API edits of the same URL.
+  for (const auto& declared : cfg.subscriptions) {
+    auto s = (*subscriptions)->declare(declared);
+    if (!s) {
+      spdlog::error("cannot declare the subscription from the configuration: {}", s.error().message);
+      return 1;
+    }
+    spdlog::info("notifications: subscription {} to {} from the configuration", s->id, s->url);
+  }
   notify::Outbox outbox(**subscriptions, clock);
   notify::Deliverer deliverer(**subscriptions, outbox, clock);
   notify::AlertNotifier notifier(**subscriptions, *store, clock);

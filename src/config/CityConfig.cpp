@@ -1,5 +1,7 @@
 #include "config/CityConfig.hpp"
 
+#include "notify/SubscriptionStore.hpp"
+
 #include "config/TimeZone.hpp"
 #include "model/EntityCodec.hpp"
 #include "model/Names.hpp"
@@ -12,6 +14,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <initializer_list>
 #include <sstream>
@@ -173,7 +176,7 @@ class Reader {
   } while (0)
 
 constexpr std::string_view kTopLevel =
-    "[city], [server], [storage], [tls], [security], [[entity]], [[rule]] or [[simulate]]";
+    "[city], [server], [storage], [tls], [security], [[entity]], [[rule]], [[subscription]] or [[simulate]]";
 
 }  // namespace
 
@@ -201,7 +204,7 @@ Result<CityConfig> CityConfig::parse(std::string_view text, const std::string& s
     const std::string k(key.str());
     if (k == "city" || k == "server" || k == "storage" || k == "tls" || k == "security") {
       if (!node.is_table()) return configError(source, k, "must be a table ([" + k + "]), got " + describe(node));
-    } else if (k == "entity" || k == "simulate" || k == "rule") {
+    } else if (k == "entity" || k == "simulate" || k == "rule" || k == "subscription") {
       if (!node.is_array())
         return configError(source, k, "must be an array of tables ([[" + k + "]]), got " + describe(node));
     } else if (node.is_array_of_tables()) {
@@ -333,6 +336,42 @@ Result<CityConfig> CityConfig::parse(std::string_view text, const std::string& s
       for (const auto& other : c.rules)
         if (other.id == rule->id) return configError(source, named, "a rule with this id is declared twice");
       c.rules.push_back(std::move(*rule));
+    }
+  }
+
+  if (auto* list = root["subscription"].as_array()) {
+    for (size_t i = 0; i < list->size(); ++i) {
+      const std::string where = "subscription[" + std::to_string(i) + "]";
+      auto* t = (*list)[i].as_table();
+      if (!t) return configError(source, where, "must be a table ([[subscription]])");
+      json::value v = toJson(*t);
+      auto& o = v.get_object();
+      const std::string named =
+          where + " (" + (o.contains("url") && o.at("url").is_string() ? clip(std::string(o.at("url").get_string())) : "?") + ")";
+      // secret_file: the secret kept out of the config file, in a file of its own (relative to the config's folder).
+      if (const auto* file = o.if_contains("secret_file")) {
+        if (o.contains("secret")) return configError(source, named, "set secret or secret_file, not both");
+        if (!file->is_string()) return configError(source, named, "secret_file must be a string");
+        std::filesystem::path path(std::string(file->get_string()));
+        if (path.is_relative()) path = std::filesystem::path(source).parent_path() / path;
+        std::ifstream in(path, std::ios::binary);
+        if (!in) return configError(source, named, "cannot read secret_file " + path.string());
+        std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+        o.erase("secret_file");
+        o["secret"] = secret;
+      }
+      auto sub = notify::parseNewSubscription(v);
+      if (!sub) return configError(source, named, sub.error().message);
+      if (auto ep = notify::parseEndpoint(sub->url); !ep) return configError(source, named, ep.error().message);
+      if (sub->secret.size() < notify::SubscriptionStore::kMinSecret ||
+          sub->secret.size() > notify::SubscriptionStore::kMaxSecret)
+        return configError(source, named,
+                           "the secret must be " + std::to_string(notify::SubscriptionStore::kMinSecret) + " to " +
+                               std::to_string(notify::SubscriptionStore::kMaxSecret) + " bytes");
+      for (const auto& other : c.subscriptions)
+        if (other.url == sub->url) return configError(source, named, "a subscription with this url is declared twice");
+      c.subscriptions.push_back(std::move(*sub));
     }
   }
 

@@ -2,6 +2,7 @@
 // The city's configuration file (TOML): server settings and the entities seeded at start.
 #include "common/Result.hpp"
 #include "model/Entity.hpp"
+#include "notify/Subscription.hpp"
 #include "rules/Rule.hpp"
 
 #include <optional>
@@ -54,6 +55,9 @@ struct CityConfig {
   SecurityConfig security;
   std::vector<model::Entity> entities;
   std::vector<rules::Rule> rules;  // [[rule]]: the canonical rule JSON written as TOML (docs/rules.md)
+  /// [[subscription]]: webhooks and MQTT channels, as POST /api/v1/subscriptions takes them (url, secret or
+  /// secret_file, filter, enabled); declared at start (notify::SubscriptionStore::declare).
+  std::vector<notify::NewSubscription> subscriptions;
   std::vector<SimulationSpec> simulations;
 
   /// Parses and validates; errors name the file, the entry or key and the problem. Unknown tables and keys and

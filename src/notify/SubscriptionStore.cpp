@@ -92,14 +92,50 @@ Result<std::optional<Subscription>> SubscriptionStore::getLocked(int64_t id) {
   return std::optional<Subscription>(std::move(*s));
 }
 
-Result<Subscription> SubscriptionStore::create(const NewSubscription& n) {
+namespace {
+/// The checks create() and declare() share; the filter's canonical text on success.
+Result<std::string> validated(const NewSubscription& n) {
   if (auto ep = parseEndpoint(n.url); !ep) return ep.error();
-  if (n.secret.size() < kMinSecret || n.secret.size() > kMaxSecret)
-    return BadRequest("the secret must be " + std::to_string(kMinSecret) + " to " + std::to_string(kMaxSecret) +
-                      " bytes");
-  const std::string filterText = toJsonText(filterToJson(n.filter));
+  if (n.secret.size() < SubscriptionStore::kMinSecret || n.secret.size() > SubscriptionStore::kMaxSecret)
+    return BadRequest("the secret must be " + std::to_string(SubscriptionStore::kMinSecret) + " to " +
+                      std::to_string(SubscriptionStore::kMaxSecret) + " bytes");
+  std::string filterText = toJsonText(filterToJson(n.filter));
   // Round trip through the parser: a Filter built in code gets the same checks as one from JSON.
   if (auto f = parseFilterText(filterText); !f) return f.error();
+  return filterText;
+}
+}  // namespace
+
+Result<Subscription> SubscriptionStore::declare(const NewSubscription& n) {
+  auto filterText = validated(n);
+  if (!filterText) return filterText.error();
+  {
+    std::lock_guard lock(mu_);
+    auto find = db_.prepare("SELECT id FROM subscriptions WHERE url=? ORDER BY id LIMIT 1");
+    if (!find) return find.error();
+    find->bind(1, n.url);
+    auto row = find->step();
+    if (!row) return row.error();
+    if (*row) {
+      const int64_t id = find->int64(0);
+      auto st = db_.prepare("UPDATE subscriptions SET secret=?, filter=?, enabled=? WHERE id=?");
+      if (!st) return st.error();
+      st->bind(1, n.secret).bind(2, *filterText).bind(3, int64_t{n.enabled ? 1 : 0}).bind(4, id);
+      if (auto s = st->run(); !s) return s.error();
+      if (auto s = loadLocked(); !s) return s.error();  // active() shows the new secret and filter
+      auto s = getLocked(id);
+      if (!s) return s.error();
+      if (!*s) return NotFound("no subscription with id " + std::to_string(id));
+      return std::move(**s);
+    }
+  }
+  return create(n);
+}
+
+Result<Subscription> SubscriptionStore::create(const NewSubscription& n) {
+  auto validatedFilter = validated(n);
+  if (!validatedFilter) return validatedFilter.error();
+  const std::string& filterText = *validatedFilter;
 
   std::lock_guard lock(mu_);
   {

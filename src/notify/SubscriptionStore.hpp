@@ -39,6 +39,11 @@ class SubscriptionStore {
   /// Validates the URL (parseEndpoint) and the secret (kMinSecret..kMaxSecret bytes), stores, returns it.
   /// "conflict" beyond kMaxSubscriptions.
   Result<Subscription> create(const NewSubscription& s);
+  /// The subscription with this URL as declared (the config file's [[subscription]] tables, at start): created when
+  /// no subscription has the URL, else the first one with it gets this secret, filter and enabled flag in place (its
+  /// pending rows and status are kept). Validated like create(). Call it before the Deliverer starts: a running lane
+  /// keeps the secret it started with.
+  Result<Subscription> declare(const NewSubscription& s);
   /// With status and pending count, by id.
   Result<std::vector<Subscription>> list();
   Result<Subscription> get(int64_t id);

@@ -49,6 +49,8 @@ Status IngestJob::resolveSeries(SqliteDb& db) {
 
 Status IngestJob::apply(SqliteDb& db) {
   if (auto s = resolveSeries(db); !s) return s;
+  if (store_.filter_)
+    store_.filter_->inspect(batch_, [this](std::string_view id) { return store_.catalog_.get(id); });
   WalBatchCodec::Encoder log(batch_.size());
   for (size_t i = 0; i < batch_.size(); ++i)
     log.add({series_[i]->id(), {batch_[i].time, batch_[i].value, static_cast<uint8_t>(batch_[i].quality)}});

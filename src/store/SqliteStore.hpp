@@ -12,6 +12,7 @@
 #include "store/SqliteDb.hpp"
 #include "store/Store.hpp"
 #include "store/Writer.hpp"
+#include "store/IngestFilter.hpp"
 #include "stream/ObservationEvent.hpp"
 
 #include <atomic>
@@ -39,6 +40,8 @@ class SqliteStore final : public Store {
 
   /// Sinks are told about every committed batch, on the writer thread. Add before ingesting.
   void addSink(stream::ObservationSink* sink) { sinks_.push_back(sink); }
+  /// Quality control of every batch before it is written (see IngestFilter). Set before ingesting; at most one.
+  void setIngestFilter(IngestFilter* filter) { filter_ = filter; }
 
   Result<model::Entity> createEntity(model::Entity e) override;
   Result<std::vector<model::Entity>> createEntities(std::vector<model::Entity> es) override;
@@ -88,6 +91,7 @@ class SqliteStore final : public Store {
   SeriesRegistry registry_;
   std::unique_ptr<Writer> writer_;
   std::vector<stream::ObservationSink*> sinks_;
+  IngestFilter* filter_ = nullptr;
   std::atomic<bool> ready_{false};
   std::atomic<size_t> headSamples_{0};
   std::atomic<uint64_t> sealGeneration_{0};  // odd while a seal commits; readers retry across a change
