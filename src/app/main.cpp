@@ -3,6 +3,7 @@
 #include "alerts/AlertJson.hpp"
 #include "alerts/AlertManager.hpp"
 #include "api/AuthApi.hpp"
+#include "api/EnvironmentApi.hpp"
 #include "api/RulesApi.hpp"
 #include "api/SubscriptionsApi.hpp"
 #include "api/Auditor.hpp"
@@ -17,6 +18,9 @@
 #include "common/Clock.hpp"
 #include "common/JsonText.hpp"
 #include "config/CityConfig.hpp"
+#include "environment/AqiPublisher.hpp"
+#include "flood/QualityControl.hpp"
+#include "flood/StationRules.hpp"
 #include "http/HttpServer.hpp"
 #include "notify/AlertNotifier.hpp"
 #include "notify/Deliverer.hpp"
@@ -107,6 +111,9 @@ int serve(const ServeArgs& args) {
   }
   auto store = std::move(*opened);
   store->addSink(&hub);
+  // Quality control on every ingest path (HTTP, simulator, derived values): flags readings, keeps them.
+  flood::QualityControl qualityControl(cfg.flood.qc);
+  store->setIngestFilter(&qualityControl);
   if (!cfg.entities.empty()) {
     auto seeded = store->upsertEntities(cfg.entities);
     if (!seeded) {
@@ -247,6 +254,12 @@ int serve(const ServeArgs& args) {
   }
   store->addSink(&engine);
   engine.start();
+  // Alarm-level rules of the water-level stations, kept in step with their bd1..bd3 attributes.
+  flood::StationRules stationRules(*store, ruleStore, engine, clock, cfg.flood.stationRules);
+  if (auto r = stationRules.reconcile(); !r) spdlog::error("flood: cannot set up the station rules: {}", r.error().message);
+  stationRules.start(5000);
+  // Hourly VN_AQI / US AQI of every air-quality station, written as observations as each hour closes.
+  environment::AqiPublisher aqiPublisher(*store, clock);
 
   auth::Gatekeeper::Options gateOptions;
   gateOptions.perCredential.ratePerSecond = cfg.security.rateLimit;
@@ -271,6 +284,8 @@ int serve(const ServeArgs& args) {
   authApi.registerRoutes(router);
   rulesApi.registerRoutes(router);
   subscriptionsApi.registerRoutes(router);
+  api::EnvironmentApi environmentApi(*store, clock, cfg.utcOffsetMinutes);
+  environmentApi.registerRoutes(router);
   const auto* streamRule = policy.find("GET", "/api/v1/stream");
   auto streamEndpoint = std::make_shared<api::StreamEndpoint>(
       hub, [&gate](std::string_view token) { return gate.authenticate(token); },
@@ -321,11 +336,14 @@ int serve(const ServeArgs& args) {
     if (auto s = simulator->backfill(24); !s) spdlog::warn("simulator: backfill failed: {}", s.error().message);
     simulator->start();
   }
+  aqiPublisher.start();  // after the demo's backfill, so the last day's hourly indices exist at once
 
   int sig = 0;
   sigwait(&stopSignals, &sig);
   spdlog::info("stopping (signal {})", sig);
   if (simulator) simulator->stop();
+  aqiPublisher.stop();
+  stationRules.stop();
   if (metricsServer) metricsServer->stop();
   server.stop();
   engine.stop();

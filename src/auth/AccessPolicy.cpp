@@ -67,6 +67,7 @@ const AccessPolicy& AccessPolicy::cityopsDefault() {
         {"GET", "/healthz", {}, true},
         {"GET", "/readyz", {}, true},
         {"POST", "/api/v1/auth/login", {}, true},
+        {"GET", "/api/v1/public/air", {}, true},
         // any logged-in user
         {"POST", "/api/v1/auth/logout", viewerUp, false},
         {"GET", "/api/v1/auth/me", {R::Admin, R::Operator, R::Viewer, R::Device}, false},
@@ -95,6 +96,9 @@ const AccessPolicy& AccessPolicy::cityopsDefault() {
         {"POST", "/api/v1/alerts/{id}/ack", operatorUp, false},
         {"POST", "/api/v1/alerts/{id}/resolve", operatorUp, false},
         {"POST", "/api/v1/alerts/{id}/comment", operatorUp, false},
+        // environment
+        {"POST", "/api/v1/environment/aqi/compute", {R::Admin, R::Operator, R::Viewer, R::Device}, false},
+        {"GET", "/api/v1/environment/aqi", viewerUp, false},
         // webhook subscriptions (they hold a secret and point the server at a URL)
         {"GET", "/api/v1/subscriptions", admin, false},
         {"POST", "/api/v1/subscriptions", admin, false},

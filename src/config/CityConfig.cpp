@@ -5,6 +5,7 @@
 #include "config/TimeZone.hpp"
 #include "model/EntityCodec.hpp"
 #include "model/Names.hpp"
+#include "rules/Duration.hpp"
 #include "rules/RuleCodec.hpp"
 
 #include <boost/json.hpp>
@@ -176,7 +177,8 @@ class Reader {
   } while (0)
 
 constexpr std::string_view kTopLevel =
-    "[city], [server], [storage], [tls], [security], [[entity]], [[rule]], [[subscription]] or [[simulate]]";
+    "[city], [server], [storage], [tls], [security], [flood], [[entity]], [[rule]], [[subscription]] or "
+    "[[simulate]]";
 
 }  // namespace
 
@@ -202,7 +204,7 @@ Result<CityConfig> CityConfig::parse(std::string_view text, const std::string& s
   // Top level: only the five known tables, each of the right kind.
   for (const auto& [key, node] : root) {
     const std::string k(key.str());
-    if (k == "city" || k == "server" || k == "storage" || k == "tls" || k == "security") {
+    if (k == "city" || k == "server" || k == "storage" || k == "tls" || k == "security" || k == "flood") {
       if (!node.is_table()) return configError(source, k, "must be a table ([" + k + "]), got " + describe(node));
     } else if (k == "entity" || k == "simulate" || k == "rule" || k == "subscription") {
       if (!node.is_array())
@@ -288,6 +290,44 @@ Result<CityConfig> CityConfig::parse(std::string_view text, const std::string& s
     CITYOPS_TRY(rate("rate_burst", c.security.rateBurst));
     CITYOPS_TRY(rate("anonymous_rate_limit", c.security.anonymousRateLimit));
     CITYOPS_TRY(rate("anonymous_burst", c.security.anonymousBurst));
+  }
+  {
+    Reader flood(source, "flood", true, section("flood"));
+    CITYOPS_TRY(flood.onlyKeys({"hysteresis", "for", "rise_per_hour", "rise_window", "qc"}));
+    auto& o = c.flood.stationRules;
+    CITYOPS_TRY(flood.number("hysteresis", o.hysteresis));
+    if (o.hysteresis < 0 || o.hysteresis > 10)
+      return flood.bad("hysteresis", "must be 0..10 metres, got " + formatNumber(o.hysteresis));
+    auto duration = [&](std::string_view key, int64_t& out) -> std::optional<Error> {
+      std::string text;
+      CITYOPS_TRY(flood.string(key, text));
+      if (text.empty()) return std::nullopt;
+      auto d = rules::Duration::parse(text);
+      if (!d) return flood.bad(key, d.error().message);
+      out = *d;
+      return std::nullopt;
+    };
+    CITYOPS_TRY(duration("for", o.forMs));
+    CITYOPS_TRY(duration("rise_window", o.riseWindowMs));
+    if (flood.has("rise_per_hour")) {
+      double rise = 0;
+      CITYOPS_TRY(flood.number("rise_per_hour", rise));
+      if (rise <= 0) return flood.bad("rise_per_hour", "must be > 0 (metres per hour), got " + formatNumber(rise));
+      o.risePerHour = rise;
+    }
+    if (o.riseWindowMs <= 0) return flood.bad("rise_window", "must be a positive duration");
+    if (const auto* qcNode = flood.get("qc")) {
+      const auto* qc = qcNode->as_table();
+      if (!qc) return flood.bad("qc", "must be a table of metrics ([flood.qc.water_level_m] ...)");
+      for (const auto& [metric, limits] : *qc) {
+        const std::string m(metric.str());
+        if (!model::isValidMetric(m)) return configError(source, "flood.qc." + clip(m), "is not a metric name");
+        if (!limits.is_table()) return configError(source, "flood.qc." + m, "must be a table");
+        auto parsed = flood::parseQcLimits(toJson(limits), {});
+        if (!parsed) return configError(source, "flood.qc." + m, parsed.error().message);
+        c.flood.qc[m] = *parsed;
+      }
+    }
   }
   {
     Reader storage(source, "storage", true, section("storage"));

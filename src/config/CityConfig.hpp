@@ -1,10 +1,13 @@
 #pragma once
 // The city's configuration file (TOML): server settings and the entities seeded at start.
 #include "common/Result.hpp"
+#include "flood/QualityControl.hpp"
+#include "flood/StationRules.hpp"
 #include "model/Entity.hpp"
 #include "notify/Subscription.hpp"
 #include "rules/Rule.hpp"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +45,12 @@ struct SecurityConfig {
   double anonymousRateLimit = 20, anonymousBurst = 60;  // per address, requests without credentials
 };
 
+/// [flood]: the station rules' settings and quality control defaults per metric ([flood.qc.<metric>]).
+struct FloodConfig {
+  flood::StationRuleOptions stationRules;
+  std::map<std::string, flood::QcLimits> qc;
+};
+
 struct CityConfig {
   std::string name = "cityops";
   std::string timezone = "UTC";  // "UTC" or an IANA-style Area/Location name (see config/TimeZone.hpp)
@@ -53,6 +62,7 @@ struct CityConfig {
   std::string dataDir = "data";
   bool fullSync = false;
   SecurityConfig security;
+  FloodConfig flood;
   std::vector<model::Entity> entities;
   std::vector<rules::Rule> rules;  // [[rule]]: the canonical rule JSON written as TOML (docs/rules.md)
   /// [[subscription]]: webhooks and MQTT channels, as POST /api/v1/subscriptions takes them (url, secret or

@@ -8,6 +8,7 @@
 #include "api/Auditor.hpp"
 #include "api/AuthApi.hpp"
 #include "api/OpenApi.hpp"
+#include "api/EnvironmentApi.hpp"
 #include "api/RulesApi.hpp"
 #include "api/StreamEndpoint.hpp"
 #include "api/SubscriptionsApi.hpp"
@@ -338,6 +339,8 @@ class OpenApiTest : public ::testing::Test {
     authApi_->registerRoutes(router_);
     rulesApi_->registerRoutes(router_);
     subscriptionsApi_->registerRoutes(router_);
+    environmentApi_ = std::make_unique<api::EnvironmentApi>(*store_, clock_, 420);
+    environmentApi_->registerRoutes(router_);
     // As in src/app/main.cpp: the WebSocket route is registered next to the Api's routes.
     const auto* streamRule = policy().find("GET", "/api/v1/stream");
     router_.addWebSocket("/api/v1/stream",
@@ -475,6 +478,7 @@ class OpenApiTest : public ::testing::Test {
   std::unique_ptr<alerts::AlertManager> alertManager_;
   std::unique_ptr<rules::RuleEngine> engine_;
   std::unique_ptr<api::RulesApi> rulesApi_;
+  std::unique_ptr<api::EnvironmentApi> environmentApi_;
   std::unique_ptr<store::SqliteDb> notifyDb_;
   std::unique_ptr<notify::SubscriptionStore> subscriptions_;
   std::unique_ptr<notify::AlertNotifier> notifier_;

@@ -20,7 +20,8 @@ using cityops::config::testing::kSource;
 using cityops::config::testing::ok;
 
 const std::string kTopLevel =
-    "[city], [server], [storage], [tls], [security], [[entity]], [[rule]], [[subscription]] or [[simulate]]";
+    "[city], [server], [storage], [tls], [security], [flood], [[entity]], [[rule]], [[subscription]] or "
+    "[[simulate]]";
 const std::string kSimulateKeys =
     "entity, type, metric, base, amplitude, period_minutes, noise, min, max, every_seconds, peak_hour, integer";
 
