@@ -4,14 +4,14 @@ CONFIG ?= examples/tamky/cityops.toml
 LISTEN ?= 127.0.0.1:8080
 DATA ?= data/tamky
 
-.PHONY: all deps build build-debug test test-release demo bench fuzz clean
+.PHONY: all deps build build-debug web test test-release demo bench fuzz clean
 
 all: build
 
 deps:
 	@tools/deps.sh
 
-build: deps
+build: deps web
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS)
 
@@ -19,8 +19,12 @@ build-debug: deps
 	cmake --preset debug >/dev/null
 	cmake --build --preset debug -j $(JOBS)
 
-# Every test (unit, integration, fuzz-corpus replay) under AddressSanitizer + UndefinedBehaviorSanitizer.
-test: build-debug
+# The web dashboard (TypeScript + Vite) into web/dist, which cityops serves at / and /public.
+web: deps
+	cd web && npm run build
+
+# Every test (unit, integration, browser, fuzz-corpus replay) under AddressSanitizer + UndefinedBehaviorSanitizer.
+test: build-debug web
 	cd build/debug && ctest --output-on-failure -j $(JOBS) --timeout 600
 
 test-release: build

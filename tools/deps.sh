@@ -7,8 +7,11 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev sqlite3 libspdlog-dev libcli11-dev libtomlplusplus-dev libsodium-dev libssl-dev openssl
   libgtest-dev libgmock-dev libbenchmark-dev
-  libpq-dev libmosquitto-dev mosquitto libopencv-dev
+  libpq-dev libmosquitto-dev mosquitto libopencv-dev libxml2-utils
+  chromium
 )
+# The web dashboard builds with Node and npm: Debian's own when none is installed (any Node >= 18 will do).
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then missing+=("$p"); fi

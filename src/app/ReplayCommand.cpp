@@ -1,5 +1,7 @@
 #include "app/ReplayCommand.hpp"
 
+#include "common/Csv.hpp"
+
 #include "alerts/AlertJson.hpp"
 #include "alerts/AlertManager.hpp"
 #include "common/Clock.hpp"
@@ -40,78 +42,8 @@ using SteadyClock = std::chrono::steady_clock;
 
 // ---- CSV ------------------------------------------------------------------------------------------------------
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-/// Splits one CSV line into fields: separated by commas; a field may be double-quoted (a doubled quote inside is
-/// one quote, commas inside are kept); blanks around fields are dropped. Returns a problem, or "" when fine.
-std::string splitCsv(std::string_view line, std::vector<std::string>& out) {
-  out.clear();
-  size_t i = 0;
-  for (;;) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    std::string field;
-    if (i < line.size() && line[i] == '"') {
-      ++i;
-      bool closed = false;
-      while (i < line.size()) {
-        if (line[i] == '"') {
-          if (i + 1 < line.size() && line[i + 1] == '"') {
-            field.push_back('"');
-            i += 2;
-            continue;
-          }
-          ++i;
-          closed = true;
-          break;
-        }
-        field.push_back(line[i++]);
-      }
-      if (!closed) return "a quoted field is not closed";
-      while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-      if (i < line.size() && line[i] != ',') return "unexpected text after a quoted field";
-    } else {
-      const size_t start = i;
-      while (i < line.size() && line[i] != ',') ++i;
-      const auto raw = trim(line.substr(start, i - start));
-      if (raw.find('"') != std::string_view::npos) return "a quote inside an unquoted field";
-      field.assign(raw);
-    }
-    out.push_back(std::move(field));
-    if (i >= line.size()) return {};
-    ++i;  // the comma
-  }
-}
-
-struct Columns {
-  int time = -1, entity = -1, metric = -1, value = -1, quality = -1;
-  size_t count = 0;
-};
-
-/// The header: the columns time, entity, metric, value (required) and quality (optional), in any order.
-std::string parseHeader(const std::vector<std::string>& fields, Columns& c) {
-  c = Columns{};
-  c.count = fields.size();
-  for (size_t i = 0; i < fields.size(); ++i) {
-    std::string name = fields[i];
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char ch) { return std::tolower(ch); });
-    int* slot = name == "time"      ? &c.time
-                : name == "entity"  ? &c.entity
-                : name == "metric"  ? &c.metric
-                : name == "value"   ? &c.value
-                : name == "quality" ? &c.quality
-                                    : nullptr;
-    if (!slot) return "unknown column '" + fields[i] + "' (the columns are time, entity, metric, value[, quality])";
-    if (*slot >= 0) return "column '" + fields[i] + "' appears twice";
-    *slot = static_cast<int>(i);
-  }
-  for (auto [col, name] : {std::pair{c.time, "time"}, {c.entity, "entity"}, {c.metric, "metric"}, {c.value, "value"}})
-    if (col < 0) return std::string("the header has no column '") + name + "' (expected time,entity,metric,value[,quality])";
-  return {};
-}
+using csv::trim;
+using Columns = csv::ObservationColumns;
 
 std::string shown(std::string_view s) {
   if (s.size() <= 64) return std::string(s);
@@ -363,8 +295,8 @@ int runReplay(const ReplayArgs& args) {
     if (lineNo == 1 && text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);  // UTF-8 byte order mark
     if (!text.empty() && text.back() == '\r') text.pop_back();
     if (trim(text).empty()) continue;
-    std::string problem = splitCsv(text, fields);
-    if (problem.empty()) problem = parseHeader(fields, columns);
+    std::string problem = csv::splitLine(text, fields);
+    if (problem.empty()) problem = csv::parseObservationHeader(fields, columns);
     if (!problem.empty()) {
       std::cerr << args.file << ":" << lineNo << ": " << problem << "\n";
       std::cerr << "nothing was replayed\n";
@@ -469,7 +401,7 @@ int runReplay(const ReplayArgs& args) {
     if (!text.empty() && text.back() == '\r') text.pop_back();
     if (trim(text).empty()) continue;
     model::Observation ob;
-    std::string problem = splitCsv(text, fields);
+    std::string problem = csv::splitLine(text, fields);
     if (problem.empty()) problem = parseReading(fields, columns, maxTimeMs, ob);
     std::string type;
     if (problem.empty()) {

@@ -4,10 +4,13 @@
 #include "alerts/AlertManager.hpp"
 #include "api/AuthApi.hpp"
 #include "api/EnvironmentApi.hpp"
+#include "api/FloodApi.hpp"
 #include "api/RulesApi.hpp"
 #include "api/SubscriptionsApi.hpp"
+#include "api/UiApi.hpp"
 #include "api/Auditor.hpp"
 #include "api/StreamEndpoint.hpp"
+#include "app/FloodCommand.hpp"
 #include "app/ReplayCommand.hpp"
 #include "app/UserCommand.hpp"
 #include "auth/AccessPolicy.hpp"
@@ -19,6 +22,7 @@
 #include "common/JsonText.hpp"
 #include "config/CityConfig.hpp"
 #include "environment/AqiPublisher.hpp"
+#include "flood/ForecastWarner.hpp"
 #include "flood/QualityControl.hpp"
 #include "flood/StationRules.hpp"
 #include "http/HttpServer.hpp"
@@ -30,6 +34,7 @@
 #include "rules/RuleStore.hpp"
 #include "sim/Simulator.hpp"
 #include "store/SqliteStore.hpp"
+#include "web/StaticSite.hpp"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -45,6 +50,7 @@ namespace {
 
 struct ServeArgs {
   std::string config, listen, data, logLevel = "info";
+  std::string web;  // the built dashboard (web/dist); overrides [server] web_root
   int threads = 0;
   bool demo = false;
   bool fullSync = false;
@@ -258,6 +264,8 @@ int serve(const ServeArgs& args) {
   flood::StationRules stationRules(*store, ruleStore, engine, clock, cfg.flood.stationRules);
   if (auto r = stationRules.reconcile(); !r) spdlog::error("flood: cannot set up the station rules: {}", r.error().message);
   stationRules.start(5000);
+  // Forecasts every 15 minutes: the highest level within the horizon, for the stations' forecast rules.
+  flood::ForecastWarner forecastWarner(*store, clock, {cfg.flood.forecastEveryMs, cfg.flood.forecastHorizonMs});
   // Hourly VN_AQI / US AQI of every air-quality station, written as observations as each hour closes.
   environment::AqiPublisher aqiPublisher(*store, clock);
 
@@ -268,6 +276,7 @@ int serve(const ServeArgs& args) {
   gateOptions.perAddress.burst = std::max(cfg.security.anonymousBurst, 1.0);
   gateOptions.corsOrigins = cfg.security.corsOrigins;
   gateOptions.hsts = !cfg.security.tlsCert.empty();
+  if (auto tiles = web::cspOriginOf(cfg.ui.tileUrl)) gateOptions.imgSources.push_back(*tiles);  // the basemap
   const auth::AccessPolicy& policy = auth::AccessPolicy::cityopsDefault();
   auth::Gatekeeper gate(accounts, policy, clock, registry, gateOptions);
   auth::LoginThrottle throttle(clock);
@@ -286,6 +295,19 @@ int serve(const ServeArgs& args) {
   subscriptionsApi.registerRoutes(router);
   api::EnvironmentApi environmentApi(*store, clock, cfg.utcOffsetMinutes);
   environmentApi.registerRoutes(router);
+  flood::CapSettings capSettings = cfg.flood.cap;
+  if (!cfg.flood.capStatusSet && args.demo) capSettings.status = flood::CapStatus::Exercise;  // simulated data
+  api::FloodApi floodApi(*store, **alertManager, qualityControl, clock, capSettings, flood::AtomSettings{});
+  floodApi.registerRoutes(router);
+  // The web dashboard: "/" (operators), "/public" (residents), "/assets/..." and its settings.
+  api::UiApi uiApi(api::UiSettings{cfg.name, cfg.centerLat, cfg.centerLon, static_cast<int>(cfg.ui.zoom),
+                                   cfg.ui.tileUrl, cfg.ui.tileAttribution, cfg.timezone, cfg.utcOffsetMinutes,
+                                   cfg.ui.language});
+  uiApi.registerRoutes(router);
+  web::StaticSite site(web::StaticSite::findRoot(args.web.empty() ? cfg.webRoot : args.web));
+  site.registerRoutes(router);
+  if (site.built()) spdlog::info("web: the dashboard from {}", site.root());
+  else spdlog::warn("web: the dashboard is not built (run `make build`, or set --web / [server] web_root); / answers 404");
   const auto* streamRule = policy.find("GET", "/api/v1/stream");
   auto streamEndpoint = std::make_shared<api::StreamEndpoint>(
       hub, [&gate](std::string_view token) { return gate.authenticate(token); },
@@ -337,12 +359,14 @@ int serve(const ServeArgs& args) {
     simulator->start();
   }
   aqiPublisher.start();  // after the demo's backfill, so the last day's hourly indices exist at once
+  forecastWarner.start();
 
   int sig = 0;
   sigwait(&stopSignals, &sig);
   spdlog::info("stopping (signal {})", sig);
   if (simulator) simulator->stop();
   aqiPublisher.stop();
+  forecastWarner.stop();
   stationRules.stop();
   if (metricsServer) metricsServer->stop();
   server.stop();
@@ -365,6 +389,7 @@ int main(int argc, char** argv) {
   serveCmd->add_option("--data", args.data, "Data directory (default from config, else ./data)");
   serveCmd->add_option("--threads", args.threads, "HTTP I/O threads");
   serveCmd->add_flag("--demo", args.demo, "Also run the simulator that feeds live observations");
+  serveCmd->add_option("--web", args.web, "The built web dashboard (default: [server] web_root, else web/dist)");
   serveCmd->add_flag("--full-sync", args.fullSync, "fsync every commit (survives power loss; slower)");
   serveCmd->add_option("--log-level", args.logLevel, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
@@ -390,7 +415,18 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   replayCmd->add_flag("--json", replayArgs.json, "Print {\"alerts\": [...]} (as the API shows them, with history)");
 
+  app::FloodBacktestArgs backtestArgs;
+  auto* floodCmd = app.add_subcommand("flood", "Flood tools");
+  floodCmd->require_subcommand(1);
+  auto* backtestCmd = floodCmd->add_subcommand(
+      "backtest", "Replay an event (CSV: time,entity,metric,value) through the forecasters; print MAE at +1/+3/+6 h "
+                  "and the warning lead time per alarm level");
+  backtestCmd->add_option("file", backtestArgs.file, "CSV file; time is RFC 3339 or epoch milliseconds")->required();
+  backtestCmd->add_option("--config", backtestArgs.configFile, "City configuration (TOML) with the stations")->required();
+  backtestCmd->add_flag("--json", backtestArgs.json, "Print the report as JSON");
+
   CLI11_PARSE(app, argc, argv);
+  if (*backtestCmd) return app::runFloodBacktest(backtestArgs);
   if (*serveCmd) return serve(args);
   if (*userAdd) return app::runUserAdd(userArgs);
   if (*replayCmd) return app::runReplay(replayArgs);

@@ -62,12 +62,20 @@ const AccessPolicy& AccessPolicy::cityopsDefault() {
     const std::vector<Role> viewerUp = {R::Admin, R::Operator, R::Viewer};
     const std::vector<Role> operatorUp = {R::Admin, R::Operator};
     const std::vector<Role> admin = {R::Admin};
+    // The web dashboard's pages and assets (web::StaticSite): public, since the login happens in the page.
+    const auto page = [](std::string pattern) { return AccessRule{"GET", std::move(pattern), {}, true, false, true}; };
     std::vector<AccessRule> rules = {
+        page("/"),
+        page("/public"),
+        page("/assets/{*path}"),
+        {"GET", "/api/v1/ui/config", {}, true},  // map centre, basemap, languages: the login and public pages need it
         // public
         {"GET", "/healthz", {}, true},
         {"GET", "/readyz", {}, true},
         {"POST", "/api/v1/auth/login", {}, true},
         {"GET", "/api/v1/public/air", {}, true},
+        {"GET", "/api/v1/alerts/{id}/cap", {}, true},  // warnings to the population (CAP 1.2)
+        {"GET", "/api/v1/cap/feed.atom", {}, true},
         // any logged-in user
         {"POST", "/api/v1/auth/logout", viewerUp, false},
         {"GET", "/api/v1/auth/me", {R::Admin, R::Operator, R::Viewer, R::Device}, false},
@@ -96,8 +104,12 @@ const AccessPolicy& AccessPolicy::cityopsDefault() {
         {"POST", "/api/v1/alerts/{id}/ack", operatorUp, false},
         {"POST", "/api/v1/alerts/{id}/resolve", operatorUp, false},
         {"POST", "/api/v1/alerts/{id}/comment", operatorUp, false},
+        // flood
+        {"GET", "/api/v1/flood/stations", viewerUp, false},
+        {"GET", "/api/v1/flood/stations/{id}", viewerUp, false},
+        {"GET", "/api/v1/flood/stations/{id}/forecast", viewerUp, false},
         // environment
-        {"POST", "/api/v1/environment/aqi/compute", {R::Admin, R::Operator, R::Viewer, R::Device}, false},
+        {"POST", "/api/v1/environment/aqi/compute", viewerUp, false},
         {"GET", "/api/v1/environment/aqi", viewerUp, false},
         // webhook subscriptions (they hold a secret and point the server at a URL)
         {"GET", "/api/v1/subscriptions", admin, false},

@@ -32,6 +32,8 @@ struct AccessRule {
   /// WebSocket routes: an anonymous upgrade is let through because the client may send its token as the first
   /// message (browsers cannot set headers on a WebSocket); the endpoint then authenticates and checks `roles`.
   bool tokenInMessage = false;
+  /// A page or asset of the web dashboard (web::StaticSite), not an API operation: not in the OpenAPI document.
+  bool page = false;
 };
 
 class AccessPolicy {

@@ -10,10 +10,15 @@ namespace cityops::auth {
 
 namespace {
 
-// The web UI is served by cityops itself (no CDN): scripts, styles, fonts and map tiles from 'self' only.
-constexpr std::string_view kContentSecurityPolicy =
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+// The web UI is served by cityops itself (no CDN): scripts, styles and fonts from 'self' only; images also from the
+// basemap's tile server when one is configured (Options::imgSources).
+std::string contentSecurityPolicy(const std::vector<std::string>& imgSources) {
+  std::string img = "img-src 'self' data: blob:";
+  for (const auto& origin : imgSources) img += " " + origin;
+  return "default-src 'self'; script-src 'self'; style-src 'self'; " + img +
+         "; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+         "frame-ancestors 'none'";
+}
 
 constexpr std::string_view kAllowedMethods = "GET, POST, PUT, PATCH, DELETE";
 constexpr std::string_view kAllowedHeaders = "Authorization, Content-Type";
@@ -35,7 +40,8 @@ std::string credentialKey(const Principal& p) {
 
 Gatekeeper::Gatekeeper(AccountStore& accounts, const AccessPolicy& policy, const Clock& clock,
                        metrics::Registry& metrics, Options options)
-    : accounts_(accounts), policy_(policy), clock_(clock), options_(std::move(options)) {
+    : accounts_(accounts), policy_(policy), clock_(clock), options_(std::move(options)),
+      contentSecurityPolicy_(contentSecurityPolicy(options_.imgSources)) {
   if (options_.perCredential.ratePerSecond > 0)
     perCredential_ = std::make_unique<RateLimiter>(clock_, options_.perCredential);
   if (options_.perAddress.ratePerSecond > 0) perAddress_ = std::make_unique<RateLimiter>(clock_, options_.perAddress);
@@ -68,7 +74,7 @@ void Gatekeeper::decorate(std::string_view origin, http::Response& res) {
   res.headers.emplace_back("X-Content-Type-Options", "nosniff");
   res.headers.emplace_back("X-Frame-Options", "DENY");
   res.headers.emplace_back("Referrer-Policy", "no-referrer");
-  res.headers.emplace_back("Content-Security-Policy", std::string(kContentSecurityPolicy));
+  res.headers.emplace_back("Content-Security-Policy", contentSecurityPolicy_);
   if (options_.hsts) res.headers.emplace_back("Strict-Transport-Security", "max-age=31536000");
   if (!hasHeader(res, "Cache-Control") && res.contentType.starts_with("application/json"))
     res.headers.emplace_back("Cache-Control", "no-store");

@@ -39,6 +39,9 @@ class Gatekeeper final : public http::Gate {
     std::vector<std::string> corsOrigins;
     /// Adds Strict-Transport-Security (only meaningful when serving TLS).
     bool hsts = false;
+    /// Origins the pages may load images from besides 'self' (the basemap's tile server, e.g.
+    /// "https://tile.openstreetmap.org"): added to the Content-Security-Policy's img-src.
+    std::vector<std::string> imgSources;
   };
 
   Gatekeeper(AccountStore& accounts, const AccessPolicy& policy, const Clock& clock, metrics::Registry& metrics,
@@ -72,6 +75,7 @@ class Gatekeeper final : public http::Gate {
   const AccessPolicy& policy_;
   const Clock& clock_;
   Options options_;
+  std::string contentSecurityPolicy_;
   std::unique_ptr<RateLimiter> perCredential_;  // null: off
   std::unique_ptr<RateLimiter> perAddress_;     // null: off
   metrics::Counter* unauthenticated_;

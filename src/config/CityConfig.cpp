@@ -177,7 +177,7 @@ class Reader {
   } while (0)
 
 constexpr std::string_view kTopLevel =
-    "[city], [server], [storage], [tls], [security], [flood], [[entity]], [[rule]], [[subscription]] or "
+    "[city], [server], [storage], [tls], [security], [flood], [cap], [ui], [[entity]], [[rule]], [[subscription]] or "
     "[[simulate]]";
 
 }  // namespace
@@ -204,7 +204,8 @@ Result<CityConfig> CityConfig::parse(std::string_view text, const std::string& s
   // Top level: only the five known tables, each of the right kind.
   for (const auto& [key, node] : root) {
     const std::string k(key.str());
-    if (k == "city" || k == "server" || k == "storage" || k == "tls" || k == "security" || k == "flood") {
+    if (k == "city" || k == "server" || k == "storage" || k == "tls" || k == "security" || k == "flood" || k == "cap" ||
+        k == "ui") {
       if (!node.is_table()) return configError(source, k, "must be a table ([" + k + "]), got " + describe(node));
     } else if (k == "entity" || k == "simulate" || k == "rule" || k == "subscription") {
       if (!node.is_array())
@@ -253,7 +254,8 @@ Result<CityConfig> CityConfig::parse(std::string_view text, const std::string& s
   }
   {
     Reader server(source, "server", true, section("server"));
-    CITYOPS_TRY(server.onlyKeys({"listen", "threads", "metrics_listen", "cors_origins"}));
+    CITYOPS_TRY(server.onlyKeys({"listen", "threads", "metrics_listen", "cors_origins", "web_root"}));
+    CITYOPS_TRY(server.string("web_root", c.webRoot));
     CITYOPS_TRY(server.string("listen", c.listen));
     int64_t threads = c.threads;
     CITYOPS_TRY(server.integer("threads", 1, 64, threads));
@@ -293,7 +295,8 @@ Result<CityConfig> CityConfig::parse(std::string_view text, const std::string& s
   }
   {
     Reader flood(source, "flood", true, section("flood"));
-    CITYOPS_TRY(flood.onlyKeys({"hysteresis", "for", "rise_per_hour", "rise_window", "qc"}));
+    CITYOPS_TRY(flood.onlyKeys({"hysteresis", "for", "rise_per_hour", "rise_window", "forecast_warnings",
+                                "forecast_every", "forecast_horizon", "qc"}));
     auto& o = c.flood.stationRules;
     CITYOPS_TRY(flood.number("hysteresis", o.hysteresis));
     if (o.hysteresis < 0 || o.hysteresis > 10)
@@ -316,6 +319,13 @@ Result<CityConfig> CityConfig::parse(std::string_view text, const std::string& s
       o.risePerHour = rise;
     }
     if (o.riseWindowMs <= 0) return flood.bad("rise_window", "must be a positive duration");
+    CITYOPS_TRY(flood.boolean("forecast_warnings", o.forecastWarnings));
+    CITYOPS_TRY(duration("forecast_every", c.flood.forecastEveryMs));
+    CITYOPS_TRY(duration("forecast_horizon", c.flood.forecastHorizonMs));
+    if (c.flood.forecastEveryMs < 60000) return flood.bad("forecast_every", "must be at least 1m");
+    if (c.flood.forecastHorizonMs < 3600000 || c.flood.forecastHorizonMs > 6 * 3600000 ||
+        c.flood.forecastHorizonMs % 3600000 != 0)
+      return flood.bad("forecast_horizon", "must be whole hours from 1h to 6h");
     if (const auto* qcNode = flood.get("qc")) {
       const auto* qc = qcNode->as_table();
       if (!qc) return flood.bad("qc", "must be a table of metrics ([flood.qc.water_level_m] ...)");
@@ -328,6 +338,49 @@ Result<CityConfig> CityConfig::parse(std::string_view text, const std::string& s
         c.flood.qc[m] = *parsed;
       }
     }
+  }
+  {
+    Reader cap(source, "cap", true, section("cap"));
+    CITYOPS_TRY(cap.onlyKeys({"sender", "sender_name", "sender_name_en", "web_base", "contact", "status"}));
+    auto& o = c.flood.cap;
+    CITYOPS_TRY(cap.string("sender", o.sender));
+    CITYOPS_TRY(cap.string("sender_name", o.senderName));
+    CITYOPS_TRY(cap.string("sender_name_en", o.senderNameEn));
+    CITYOPS_TRY(cap.string("web_base", o.webBase));
+    CITYOPS_TRY(cap.string("contact", o.contact));
+    std::string status;
+    CITYOPS_TRY(cap.string("status", status));
+    if (!status.empty()) {
+      if (status == "actual") o.status = flood::CapStatus::Actual;
+      else if (status == "exercise") o.status = flood::CapStatus::Exercise;
+      else if (status == "test") o.status = flood::CapStatus::Test;
+      else return cap.bad("status", "must be \"actual\", \"exercise\" or \"test\", got \"" + clip(status) + "\"");
+      c.flood.capStatusSet = true;
+    }
+    o.utcOffsetMinutes = c.utcOffsetMinutes;
+    if (auto s = flood::validateCapSettings(o); !s) return cap.badEntry(s.error().message);
+  }
+  {
+    Reader ui(source, "ui", true, section("ui"));
+    CITYOPS_TRY(ui.onlyKeys({"tile_url", "tile_attribution", "zoom", "language"}));
+    CITYOPS_TRY(ui.string("tile_url", c.ui.tileUrl));
+    CITYOPS_TRY(ui.string("tile_attribution", c.ui.tileAttribution));
+    CITYOPS_TRY(ui.integer("zoom", 1, 19, c.ui.zoom));
+    CITYOPS_TRY(ui.string("language", c.ui.language));
+    const auto& url = c.ui.tileUrl;
+    if (!url.empty()) {
+      const bool scheme = url.starts_with("https://") || url.starts_with("http://");
+      const size_t hostStart = scheme ? url.find("//") + 2 : 0;
+      const size_t hostEnd = scheme ? url.find('/', hostStart) : std::string::npos;
+      if (!scheme || hostEnd == std::string::npos || hostEnd == hostStart ||
+          url.find("{z}") == std::string::npos || url.find("{x}") == std::string::npos ||
+          url.find("{y}") == std::string::npos || url.find_first_of(" \"';\t\r\n") != std::string::npos)
+        return ui.bad("tile_url", "must be an http(s) URL template with {z}, {x} and {y} such as "
+                                  "\"https://tile.openstreetmap.org/{z}/{x}/{y}.png\", or \"\" for no basemap, got \"" +
+                                      clip(url) + "\"");
+    }
+    if (c.ui.language != "vi" && c.ui.language != "en")
+      return ui.bad("language", "must be \"vi\" or \"en\", got \"" + clip(c.ui.language) + "\"");
   }
   {
     Reader storage(source, "storage", true, section("storage"));
@@ -422,7 +475,8 @@ Result<CityConfig> CityConfig::parse(std::string_view text, const std::string& s
       if (!t) return configError(source, where, "must be a table ([[simulate]])");
       Reader r(source, where, false, *t);
       CITYOPS_TRY(r.onlyKeys({"entity", "type", "metric", "base", "amplitude", "period_minutes", "noise", "min", "max",
-                              "every_seconds", "peak_hour", "integer"}));
+                              "every_seconds", "peak_hour", "integer", "episode_every_hours", "episode_hours",
+                              "episode_add", "episode_offset_hours"}));
       SimulationSpec s;
       CITYOPS_TRY(r.string("entity", s.entity));
       CITYOPS_TRY(r.string("type", s.type));
@@ -442,6 +496,10 @@ Result<CityConfig> CityConfig::parse(std::string_view text, const std::string& s
         s.peakHour = static_cast<int>(hour);
       }
       CITYOPS_TRY(r.boolean("integer", s.integer));
+      CITYOPS_TRY(r.number("episode_every_hours", s.episodeEveryHours));
+      CITYOPS_TRY(r.number("episode_hours", s.episodeHours));
+      CITYOPS_TRY(r.number("episode_add", s.episodeAdd));
+      CITYOPS_TRY(r.number("episode_offset_hours", s.episodeOffsetHours));
       s.utcOffsetMinutes = c.utcOffsetMinutes;
 
       if (s.entity.empty() == s.type.empty()) return r.badEntry("set exactly one of entity or type");
@@ -459,6 +517,21 @@ Result<CityConfig> CityConfig::parse(std::string_view text, const std::string& s
           return r.bad("peak_hour", "needs amplitude >= 0 (a negative amplitude would put the low at peak_hour), "
                                     "got amplitude " + formatNumber(s.amplitude));
       }
+      const bool episode = r.has("episode_every_hours") || r.has("episode_hours") || r.has("episode_add") ||
+                           r.has("episode_offset_hours");
+      if (episode) {
+        if (!r.has("episode_every_hours") || !r.has("episode_hours") || !r.has("episode_add"))
+          return r.badEntry("an episode needs episode_every_hours, episode_hours and episode_add together "
+                            "(episode_offset_hours is optional)");
+        if (s.episodeEveryHours <= 0)
+          return r.bad("episode_every_hours", "must be > 0, got " + formatNumber(s.episodeEveryHours));
+        if (s.episodeHours <= 0 || s.episodeHours >= s.episodeEveryHours)
+          return r.bad("episode_hours", "must be > 0 and < episode_every_hours (" +
+                                            formatNumber(s.episodeEveryHours) + "), got " +
+                                            formatNumber(s.episodeHours));
+        if (s.episodeOffsetHours < 0)
+          return r.bad("episode_offset_hours", "must be >= 0, got " + formatNumber(s.episodeOffsetHours));
+      }
       if (s.integer && std::ceil(s.min) > std::floor(s.max))
         return r.badEntry("integer = true needs a whole number between min and max, got min " + formatNumber(s.min) +
                           " and max " + formatNumber(s.max));
@@ -469,6 +542,15 @@ Result<CityConfig> CityConfig::parse(std::string_view text, const std::string& s
       if (!s.type.empty() &&
           std::none_of(c.entities.begin(), c.entities.end(), [&](const model::Entity& e) { return e.type == s.type; }))
         return r.badEntry("type '" + clip(s.type) + "' matches no [[entity]]");
+      // One spec per (entity, metric) and per (type, metric): two would drive the same series twice. An entity's own
+      // spec beside a type-wide one is fine (it takes precedence for that entity, see sim::Simulator).
+      for (size_t j = 0; j < c.simulations.size(); ++j) {
+        const auto& o = c.simulations[j];
+        if (o.metric == s.metric && o.entity == s.entity && o.type == s.type)
+          return r.badEntry("metric '" + s.metric + "' of " +
+                            (s.entity.empty() ? "type '" + clip(s.type) + "'" : "entity '" + clip(s.entity) + "'") +
+                            " is already driven by simulate[" + std::to_string(j) + "]");
+      }
       c.simulations.push_back(std::move(s));
     }
   }

@@ -1,6 +1,7 @@
 #pragma once
 // The city's configuration file (TOML): server settings and the entities seeded at start.
 #include "common/Result.hpp"
+#include "flood/CapMessage.hpp"
 #include "flood/QualityControl.hpp"
 #include "flood/StationRules.hpp"
 #include "model/Entity.hpp"
@@ -14,7 +15,9 @@
 
 namespace cityops::config {
 
-/// How the demo simulator drives one metric of an entity (or of every entity of a type).
+/// How the demo simulator drives one metric of an entity (or of every entity of a type). An entity's own spec for a
+/// metric takes precedence over a type-wide one for the same metric (the type-wide spec drives the type's other
+/// entities); the loader refuses two specs for the same entity and metric, or the same type and metric.
 struct SimulationSpec {
   std::string entity;        // one entity, or
   std::string type;          // every entity of this type
@@ -30,8 +33,17 @@ struct SimulationSpec {
   std::optional<int> peakHour;
   /// Round values to whole numbers (counts).
   bool integer = false;
+  /// Episodes (a pollution episode, a rush hour): every `episodeEveryHours` hours a smooth bump
+  /// episodeAdd × sin(π x), x = 0..1 across `episodeHours`, is added to the value before the clamp (so it peaks at
+  /// base + episodeAdd in the episode's middle). Episodes start episodeOffsetHours after 1970-01-01 00:00 in the
+  /// city's time zone, then every episodeEveryHours (a multiple of 24 keeps them at the same local hour).
+  /// episodeEveryHours == 0: no episodes. The loader checks 0 < episodeHours < episodeEveryHours.
+  double episodeEveryHours = 0;
+  double episodeHours = 0;
+  double episodeAdd = 0;
+  double episodeOffsetHours = 0;
   /// The city's offset from UTC in minutes, copied from city.timezone by the loader (0 when the zone's offset is
-  /// not known: see config/TimeZone.hpp). Used to place peakHour.
+  /// not known: see config/TimeZone.hpp). Used to place peakHour and the episodes.
   int utcOffsetMinutes = 0;
 };
 
@@ -48,7 +60,23 @@ struct SecurityConfig {
 /// [flood]: the station rules' settings and quality control defaults per metric ([flood.qc.<metric>]).
 struct FloodConfig {
   flood::StationRuleOptions stationRules;
+  int64_t forecastEveryMs = 15 * 60000;    // [flood] forecast_every
+  int64_t forecastHorizonMs = 6 * 3600000; // [flood] forecast_horizon (1h..6h)
   std::map<std::string, flood::QcLimits> qc;
+  /// [cap]: sender, sender_name, sender_name_en, web_base, contact, status ("actual" | "exercise" | "test"; unset:
+  /// exercise with --demo, else actual). utcOffsetMinutes follows city.timezone.
+  flood::CapSettings cap;
+  bool capStatusSet = false;
+};
+
+/// [ui]: what the web dashboard is told (GET /api/v1/ui/config).
+struct UiConfig {
+  /// Basemap tiles ({z}, {x}, {y}, optional {s} and {r}); "" for none (the local vector layers only). Its origin is
+  /// added to the Content-Security-Policy's img-src.
+  std::string tileUrl = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+  std::string tileAttribution = "© OpenStreetMap contributors";
+  int64_t zoom = 13;              // initial zoom around city.center
+  std::string language = "vi";    // default language of the dashboard ("vi" or "en")
 };
 
 struct CityConfig {
@@ -61,6 +89,9 @@ struct CityConfig {
   int threads = 2;
   std::string dataDir = "data";
   bool fullSync = false;
+  /// [server] web_root: the built dashboard (web/dist); "" looks for it (see web::StaticSite::findRoot).
+  std::string webRoot;
+  UiConfig ui;
   SecurityConfig security;
   FloodConfig flood;
   std::vector<model::Entity> entities;

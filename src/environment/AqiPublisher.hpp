@@ -1,14 +1,16 @@
 #pragma once
 // Derived observations: as each hour closes, the hourly VN_AQI and US AQI of every AirQualityStation are written as
 // observations `aqi_vn` and `aqi_us` at the hour's end (so rules, charts, the stream and exports see them like any
-// reading). At start it catches up on the hours of the last day that have no `aqi_vn` yet. A station whose data do
-// not allow an index for an hour (no PM, too few hours) gets no value for that hour.
+// reading). Each time an hour closes (and at start) every station is rated from its own last rated hour on, at most
+// catchUpHours back: a new station, or one whose readings arrived late, catches up. An hour already rated is not
+// rated again. A station whose data do not allow an index for an hour (no PM, too few hours) gets no value for it.
 #include "common/Clock.hpp"
 #include "store/Store.hpp"
 
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <thread>
 
 namespace cityops::environment {
@@ -26,13 +28,17 @@ class AqiPublisher {
 
   /// Computes and writes the indices of the hour ending at hourEndMs for every station; the number written.
   Result<size_t> publishHour(int64_t hourEndMs);
-  /// Every closed hour since the last one written (at most catchUpHours), up to the clock's now - grace.
+  /// When an hour closed since the last pass: every station's closed hours after its last rated one (at most
+  /// catchUpHours), up to the clock's now - grace.
   Result<size_t> catchUp();
 
   void start();
   void stop();
 
  private:
+  /// The hours ending in [fromEnd, toEnd] of one station.
+  Result<size_t> publishStation(const std::string& station, int64_t fromEnd, int64_t toEnd);
+
   store::Store& store_;
   const Clock& clock_;
   const Options options_;

@@ -14,7 +14,7 @@ namespace cityops::flood {
 struct AtomSettings {
   std::string title = "Cảnh báo lũ – Tam Kỳ / Flood alerts – Tam Kỳ";
   /// The feed's own path under CapSettings::webBase (rel="self").
-  std::string selfPath = "/api/v1/alerts.atom";
+  std::string selfPath = "/api/v1/cap/feed.atom";
   /// The date in the tag: URIs (RFC 4151) of the feed and its entries: YYYY, YYYY-MM or YYYY-MM-DD, a date at
   /// which the sender's domain was held. Never change it once published.
   std::string tagDate = "2025";

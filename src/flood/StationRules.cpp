@@ -17,6 +17,7 @@ namespace {
 
 constexpr std::string_view kAlarmPrefix = "alarm.";
 constexpr std::string_view kRisePrefix = "rise.";
+constexpr std::string_view kForecastPrefix = "forecast.";
 
 /// The rule without its times: what decides whether a rewrite changes anything.
 std::string substance(rules::Rule r) {
@@ -27,7 +28,7 @@ std::string substance(rules::Rule r) {
 }  // namespace
 
 bool StationRules::managed(std::string_view id) {
-  return id.starts_with(kAlarmPrefix) || id.starts_with(kRisePrefix);
+  return id.starts_with(kAlarmPrefix) || id.starts_with(kRisePrefix) || id.starts_with(kForecastPrefix);
 }
 
 std::vector<rules::Rule> stationRules(const model::Entity& e, const StationRuleOptions& o) {
@@ -51,7 +52,18 @@ std::vector<rules::Rule> stationRules(const model::Entity& e, const StationRuleO
     r.hysteresis = o.hysteresis;
     r.forMs = o.forMs;
     r.message = "{entity.name}: {value} m ({severity})";
-    out.push_back(std::move(r));
+    if (o.forecastWarnings) {
+      rules::Rule f = r;
+      f.id = std::string(kForecastPrefix) + e.id;
+      f.name = e.name + ": dự báo vượt báo động / forecast above alarm level";
+      f.kind = rules::Kind::Forecast;
+      f.forMs = 0;
+      f.message = "{entity.name}: forecast to reach {value} m ({severity})";
+      out.push_back(std::move(r));
+      out.push_back(std::move(f));
+    } else {
+      out.push_back(std::move(r));
+    }
   }
   if (o.risePerHour) {
     rules::Rule r;

@@ -1,7 +1,8 @@
 #pragma once
 // Keeps the rules the flood module owns in step with the stations: for every WaterLevelStation whose attributes give
 // alarm levels (bd1..bd3) a multi-level threshold rule "alarm.<station id>" (minor / major / critical, with
-// hysteresis), and, when [flood] sets a rate of rise, a rate rule "rise.<station id>". A station created, changed or
+// hysteresis), a forecast rule "forecast.<station id>" on the same levels (it reads the forecast the ForecastWarner
+// writes), and, when [flood] sets a rate of rise, a rate rule "rise.<station id>". A station created, changed or
 // deleted through the configuration or the API gets, changes or loses its rules at the next pass (every few seconds
 // and at start); a pass that finds nothing to change writes nothing. Rules with these prefixes are managed here:
 // edits through the rules API are overwritten at the next pass.
@@ -35,6 +36,7 @@ struct StationRuleOptions {
   std::optional<double> risePerHour;  // m/h over riseWindowMs: a rate rule per station (none when unset)
   int64_t riseWindowMs = 3600000;
   rules::Severity riseSeverity = rules::Severity::Major;
+  bool forecastWarnings = true;       // a forecast rule "forecast.<station>" on the station's alarm levels
 };
 
 /// The desired rules of one entity (empty for other types, or a station without usable levels).

@@ -3,6 +3,8 @@
 #include "http/WebSocketSession.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -98,7 +100,10 @@ Stream makeStream(tcp::socket socket, ServerCore& core) {
 
 template <class Stream>
 HttpSession<Stream>::HttpSession(tcp::socket socket, ServerCore& core)
-    : core_(core), executor_(socket.get_executor()), stream_(makeStream<Stream>(std::move(socket), core)) {}
+    : core_(core),
+      executor_(socket.get_executor()),
+      stream_(makeStream<Stream>(std::move(socket), core)),
+      streamTimer_(executor_) {}
 
 template <class Stream>
 void HttpSession<Stream>::start() {
@@ -324,6 +329,10 @@ void HttpSession<Stream>::send(Response r, After after) {
     if (validHeader(k, v)) res_.insert(k, v);
   }
   res_.keep_alive(after == After::keepAlive);
+  if (r.stream && status == 200 && !head_) {
+    if (!r.contentType.empty()) res_.set(bhttp::field::content_type, r.contentType);
+    return startStream(std::move(r.stream), after);
+  }
   if (status == 204 || status == 304) {
     res_.body().clear();
   } else {
@@ -333,6 +342,81 @@ void HttpSession<Stream>::send(Response r, After after) {
   }
   lowest().expires_after(kWriteTimeout);
   bhttp::async_write(stream_, res_, [self = shared_from_this(), after](beast::error_code ec, std::size_t) {
+    self->onWrite(ec, after);
+  });
+}
+
+template <class Stream>
+void HttpSession<Stream>::startStream(std::shared_ptr<BodyStream> source, After after) {
+  // HTTP/1.1: chunked, and the connection can serve the next request after the last chunk. HTTP/1.0 has no
+  // chunks: the body ends when the connection closes.
+  chunked_ = version_ >= 11;
+  if (!chunked_) {
+    after = After::close;
+    res_.keep_alive(false);
+  }
+  streamAfter_ = after;
+  source_ = std::move(source);
+  streamRes_.emplace(std::move(res_.base()));
+  res_ = {};
+  if (chunked_) streamRes_->chunked(true);
+  streamSr_.emplace(*streamRes_);
+  lowest().expires_after(kWriteTimeout);
+  bhttp::async_write_header(stream_, *streamSr_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    if (ec || self->closed_) return self->closeNow();
+    self->pumpStream();
+  });
+}
+
+template <class Stream>
+void HttpSession<Stream>::pumpStream() {
+  if (closed_ || !source_) return;
+  std::optional<std::string> piece;
+  try {
+    piece = source_->next();
+  } catch (const std::exception& e) {
+    spdlog::error("http: the body stream of {} {} threw: {}", method_, route_, e.what());
+    piece.reset();
+  } catch (...) {
+    piece.reset();
+  }
+  if (!piece || core_.stopping()) return finishStream();
+  if (piece->empty()) return waitStream();
+  piece_ = std::move(*piece);
+  lowest().expires_after(kWriteTimeout);
+  auto done = [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    if (ec || self->closed_) return self->closeNow();  // the client went away (or stopped reading)
+    self->waitStream();
+  };
+  if (chunked_) asio::async_write(stream_, bhttp::make_chunk(asio::buffer(piece_)), std::move(done));
+  else asio::async_write(stream_, asio::buffer(piece_), std::move(done));
+}
+
+template <class Stream>
+void HttpSession<Stream>::waitStream() {
+  if (closed_ || !source_) return;
+  streamTimer_.expires_after(source_->interval());
+  streamTimer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || self->closed_) return;
+    self->pumpStream();
+  });
+}
+
+template <class Stream>
+void HttpSession<Stream>::finishStream() {
+  source_.reset();
+  piece_.clear();
+  After after = streamAfter_;
+  if (core_.stopping()) after = After::close;
+  if (!chunked_) {
+    streamSr_.reset();
+    streamRes_.reset();
+    return onWrite({}, After::close);
+  }
+  lowest().expires_after(kWriteTimeout);
+  asio::async_write(stream_, bhttp::make_chunk_last(), [self = shared_from_this(), after](beast::error_code ec, std::size_t) {
+    self->streamSr_.reset();
+    self->streamRes_.reset();
     self->onWrite(ec, after);
   });
 }
@@ -402,6 +486,8 @@ template <class Stream>
 void HttpSession<Stream>::closeNow() {
   if (closed_) return;
   closed_ = true;
+  source_.reset();
+  streamTimer_.cancel();
   beast::error_code ignored;
   lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
   lowest().close();

@@ -3,10 +3,12 @@
 // connection's strand, except executor() and shutdown().
 #include "http/ServerCore.hpp"
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include <array>
@@ -51,6 +53,11 @@ class HttpSession : public Session, public std::enable_shared_from_this<HttpSess
   void upgrade(std::shared_ptr<WebSocketHandler> handler, bhttp::request<bhttp::string_body> req, Request request);
   void send(Response res, After after);
   void onWrite(beast::error_code ec, After after);
+  // A streamed body (Response::stream): the header, then pieces until the stream or the client ends.
+  void startStream(std::shared_ptr<BodyStream> source, After after);
+  void pumpStream();
+  void waitStream();
+  void finishStream();
   void closeGracefully();
   void lingerClose();
   void halfCloseAndDrain();
@@ -66,6 +73,13 @@ class HttpSession : public Session, public std::enable_shared_from_this<HttpSess
   bhttp::response<bhttp::string_body> res_;             // alive during async_write
   bhttp::response<bhttp::empty_body> continue_;         // "100 Continue", alive during async_write
   std::array<char, 4096> scratch_{};                    // lingering close drain
+  std::shared_ptr<BodyStream> source_;                  // the streamed body in progress, if any
+  std::optional<bhttp::response<bhttp::empty_body>> streamRes_;
+  std::optional<bhttp::response_serializer<bhttp::empty_body>> streamSr_;
+  std::string piece_;                                   // the piece being written
+  asio::steady_timer streamTimer_;                      // the pause between pieces
+  bool chunked_ = false;
+  After streamAfter_ = After::close;
   uint64_t id_ = 0;
   bool closed_ = false;
 

@@ -60,4 +60,12 @@ Response Response::error(int status, std::string_view code, std::string_view mes
   return json(status, o);
 }
 
+Response Response::streaming(std::string contentType, std::shared_ptr<BodyStream> stream) {
+  Response r;
+  r.status = 200;
+  r.contentType = std::move(contentType);
+  r.stream = std::move(stream);
+  return r;
+}
+
 }  // namespace cityops::http

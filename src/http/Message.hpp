@@ -4,9 +4,11 @@
 
 #include <boost/json/value.hpp>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,16 +34,34 @@ struct Request {
   std::string contentType() const;
 };
 
+/// A response body produced piece by piece for as long as the client stays (an MJPEG stream, say). The server
+/// writes the header, then on the connection's strand calls next() at once and then every interval() until it
+/// returns nullopt, the client goes away (a write fails or times out) or the server stops; each piece is written
+/// as it comes: as one chunk in HTTP/1.1 (Transfer-Encoding: chunked; the connection is kept alive after the end),
+/// as raw bytes until the connection closes in HTTP/1.0. next() must not block. The object is released when the
+/// stream ends, whichever way.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  /// The next piece to write; "" for nothing this time (asked again after interval()); nullopt at the end.
+  virtual std::optional<std::string> next() = 0;
+  virtual std::chrono::milliseconds interval() const = 0;
+};
+
 struct Response {
   int status = 200;
   std::string contentType = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  /// When set (with status 200 and a GET), the body comes from the stream instead of `body`; HEAD gets the header.
+  std::shared_ptr<BodyStream> stream;
 
   static Response json(int status, const boost::json::value& v);
   static Response text(int status, std::string body, std::string contentType = "text/plain; charset=utf-8");
   /// {"error": code, "message": message}
   static Response error(int status, std::string_view code, std::string_view message);
+  /// 200 with a streamed body (see BodyStream).
+  static Response streaming(std::string contentType, std::shared_ptr<BodyStream> stream);
 };
 
 /// Called exactly once, from any thread; the server posts it back to the connection's executor.

@@ -44,6 +44,8 @@ bool percentDecode(std::string_view in, std::string& out) {
 }
 
 bool isParam(std::string_view seg) { return seg.size() >= 2 && seg.front() == '{' && seg.back() == '}'; }
+// {*name}: the rest of the path (only as the last segment).
+bool isRest(std::string_view seg) { return seg.size() >= 3 && seg.front() == '{' && seg[1] == '*' && seg.back() == '}'; }
 
 // Decoded path segments. Prefers decoding the raw target segment by segment, so an encoded "/" (%2F)
 // stays inside one segment; falls back to splitting req.path when the target disagrees with it.
@@ -73,6 +75,21 @@ std::vector<std::string> requestSegments(const Request& req) {
 
 bool matchSegments(const std::vector<std::string>& pattern, const std::vector<std::string>& path,
                    std::map<std::string, std::string>& params) {
+  if (!pattern.empty() && isRest(pattern.back())) {
+    const size_t fixed = pattern.size() - 1;
+    if (path.size() <= fixed) return false;
+    std::vector<std::string> head(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(fixed));
+    std::vector<std::string> fixedPattern(pattern.begin(), pattern.end() - 1);
+    if (!matchSegments(fixedPattern, head, params)) return false;
+    std::string rest;
+    for (size_t i = fixed; i < path.size(); ++i) {
+      if (path[i].empty()) return false;  // "a//b" or a trailing '/'
+      if (i > fixed) rest += '/';
+      rest += path[i];
+    }
+    params[pattern.back().substr(2, pattern.back().size() - 3)] = std::move(rest);
+    return true;
+  }
   if (pattern.size() != path.size()) return false;
   for (size_t i = 0; i < pattern.size(); ++i) {
     if (isParam(pattern[i])) {
@@ -85,8 +102,12 @@ bool matchSegments(const std::vector<std::string>& pattern, const std::vector<st
   return true;
 }
 
-// Literal segments beat {param} segments, compared left to right.
+// Routes without a {*rest} segment beat routes with one; then literal segments beat {param} segments, compared left
+// to right.
 bool moreSpecific(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  const bool ra = !a.empty() && isRest(a.back());
+  const bool rb = !b.empty() && isRest(b.back());
+  if (ra != rb) return rb;
   for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
     const bool la = !isParam(a[i]);
     const bool lb = !isParam(b[i]);

@@ -12,7 +12,10 @@ namespace cityops::http {
 
 class Router {
  public:
-  /// pattern: literal segments and {name} segments, e.g. "/api/v1/entities/{id}/observations".
+  /// pattern: literal segments and {name} segments, e.g. "/api/v1/entities/{id}/observations". The last segment
+  /// may be {*name}: it captures the rest of the path, one or more non-empty segments joined with '/' (e.g.
+  /// "/assets/{*path}" matches "/assets/app.js" and "/assets/img/x.png", not "/assets" or "/assets/"). Routes
+  /// with fewer wildcards win over routes with more.
   void add(std::string method, std::string pattern, Handler handler);
   /// A WebSocket endpoint (GET with Upgrade).
   void addWebSocket(std::string pattern, std::shared_ptr<WebSocketHandler> handler);

@@ -21,10 +21,13 @@ Status AlertNotifier::enqueue(store::SqliteDb& db, const alerts::Alert& a, const
   if (a.state == alerts::State::Resolved) peak_.erase(a.id);
   auto active = subscriptions_.active();
   if (active.empty()) return {};
+  EventAttributes attrs{std::string(rules::severityName(matchOn)), {}, a.rule, a.entity};
+  auto entity = store_.getEntity(a.entity);
+  if (entity) attrs.entityType = entity->type;
   auto payload = alerts::alertJson(a, false);
   payload["transition"] = t.action;
-  EventAttributes attrs{std::string(rules::severityName(matchOn)), {}, a.rule, a.entity};
-  if (auto e = store_.getEntity(a.entity)) attrs.entityType = e->type;
+  if (entity) payload["entity_type"] = attrs.entityType;
+  else payload["entity_type"] = nullptr;  // the entity is gone (or unreadable): its type is unknown
   auto rows = Outbox::enqueueWithin(db, active, toJsonText(payload), attrs, clock_.nowMs());
   if (!rows) return rows.error();
   return {};

@@ -1,9 +1,11 @@
 #pragma once
-// What connects alert changes to webhooks: inside each alert transaction (AlertManager::addTransactionHook) it writes
-// one outbox row per matching subscription, so a notification commits with its change. The payload is the alert as
-// the API shows it plus "transition". A severity filter matches on the highest severity the alert reached, so that a
-// receiver that heard of a critical alert also hears of its de-escalation and its end (kept in memory: after a restart
-// an open alert counts from its severity at that moment).
+// What connects alert changes to subscriptions (webhooks, MQTT): inside each alert transaction
+// (AlertManager::addTransactionHook) it writes one outbox row per matching subscription, so a notification commits
+// with its change. The payload is the alert as the API shows it plus "transition" and "entity_type" (the type of the
+// alert's entity — the one `types` filters match on, and the last level of an MQTT topic —, null when the entity is
+// unknown). A severity filter matches on the highest severity the alert reached, so that a receiver that heard of a
+// critical alert also hears of its de-escalation and its end (kept in memory: after a restart an open alert counts
+// from its severity at that moment).
 #include "alerts/AlertManager.hpp"
 #include "common/Clock.hpp"
 #include "notify/SubscriptionStore.hpp"

@@ -1,5 +1,6 @@
 #include "notify/Deliverer.hpp"
 
+#include "notify/MqttConnection.hpp"
 #include "notify/Signature.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -78,7 +79,20 @@ class Deliverer::Impl {
 class Deliverer::Impl::Lane {
  public:
   Lane(Impl& d, Subscription sub, Endpoint ep)
-      : d_(d), sub_(std::move(sub)), ep_(std::move(ep)), rng_(std::random_device{}()) {}
+      : d_(d), sub_(std::move(sub)), ep_(std::move(ep)), rng_(std::random_device{}()) {
+    if (ep_.transport == Endpoint::Transport::Mqtt) {
+      // One connection for the lane's life, kept between rows (MqttConnection reconnects after any failure).
+      MqttConnection::Options o;
+      o.host = ep_.host;
+      o.port = ep_.port;
+      o.user = ep_.user;
+      if (!ep_.user.empty()) o.password = sub_.secret;
+      o.clientId = MqttConnection::clientIdFor(sub_.id);
+      o.interrupt = &stop_;
+      o.graceMs = d_.options.stopGraceMs;
+      mqtt_ = std::make_unique<MqttConnection>(std::move(o));
+    }
+  }
 
   void start() {
     thread_ = std::thread([this] { run(); });
@@ -109,6 +123,8 @@ class Deliverer::Impl::Lane {
 
   void run();
   Outcome attempt(const OutboxRow& row, int64_t nowMs, std::string& error);
+  /// The mqtt:// attempt: publish with QoS 1 to <prefix>/<severity>/<entity type>; the PUBACK is the 2xx.
+  Outcome publish(const OutboxRow& row, std::string& error);
   /// Runs the lane's io_context until `done`, the deadline, or a stop. `sent`: the request is out, so a stop waits up
   /// to stopGraceMs for the answer (a receiver that answers promptly is not sent a duplicate after a restart).
   Wait runUntil(const bool& done, SteadyTime deadline, bool sent, const std::function<void()>& cancel);
@@ -130,6 +146,7 @@ class Deliverer::Impl::Lane {
   uint64_t wakes_ = 0;             // guarded by mu_
   uint64_t seenWakes_ = 0;         // lane thread only
   std::optional<SteadyTime> graceUntil_;  // lane thread only: set when a stop is first seen with a request out
+  std::unique_ptr<MqttConnection> mqtt_;  // mqtt:// lanes only; used by the lane thread only
 };
 
 bool Deliverer::Impl::Lane::sleepFor(int64_t ms) {
@@ -191,8 +208,18 @@ Deliverer::Impl::Lane::Wait Deliverer::Impl::Lane::runUntil(const bool& done, St
   return w;
 }
 
+Deliverer::Impl::Lane::Outcome Deliverer::Impl::Lane::publish(const OutboxRow& row, std::string& error) {
+  auto s = mqtt_->publish(mqttTopic(ep_.topicPrefix, row.payload), row.payload, 1,
+                          std::chrono::milliseconds(d_.options.attemptTimeoutMs));
+  if (s) return Outcome::Delivered;
+  if (s.error().code == MqttConnection::kInterrupted) return Outcome::Stopped;
+  error = s.error().message;
+  return Outcome::Failed;
+}
+
 Deliverer::Impl::Lane::Outcome Deliverer::Impl::Lane::attempt(const OutboxRow& row, int64_t nowMs,
                                                               std::string& error) {
+  if (mqtt_) return publish(row, error);
   auto signature = signatureHeader(sub_.secret, row.payload);
   if (!signature) {
     error = signature.error().message;
@@ -304,7 +331,7 @@ void Deliverer::Impl::Lane::run() {
     if (!dbFailing) spdlog::error("notify: subscription {}: {}: {}", id, what, e.message);
     dbFailing = true;
   };
-  spdlog::debug("notify: delivering subscription {} to {}", id, ep_.hostHeader);
+  spdlog::debug("notify: delivering subscription {} to {}{}", id, mqtt_ ? "mqtt://" : "", ep_.hostHeader);
 
   while (!stop_.load()) {
     auto head = d_.outbox.oldest(id);

@@ -1,6 +1,7 @@
 #pragma once
-// Delivers the outbox: POSTs every row to its subscription's URL, strictly in order per subscription, retrying with
-// exponential back-off plus jitter until a 2xx answer or 24 h of failures.
+// Delivers the outbox: POSTs every row to its subscription's URL (http://), or publishes it to its MQTT broker
+// (mqtt://), strictly in order per subscription, retrying with exponential back-off plus jitter until a 2xx answer (the
+// broker's PUBACK) or 24 h of failures.
 //
 // Design: one lane — a thread with its own io_context and synchronous-looking Beast client — per enabled
 // subscription, and one supervisor thread that starts and retires lanes as subscriptions come, go, or are disabled.
@@ -22,6 +23,17 @@
 // backoffMs(attempts) plus a uniform jitter in [0, jitter × that], but never later than created + maxAgeMs; a failure
 // at or after created + maxAgeMs drops that row and every other row of the subscription as old (one warning line,
 // counted as dropped). The oldest row blocks the later rows of its subscription, and only those.
+//
+// MQTT (an mqtt:// subscription, see parseEndpoint): the lane keeps one MqttConnection (MQTT 3.1.1, clean session,
+// kept between rows, re-made after any failure; the subscription's secret is the password when the URL names a user)
+// and, instead of the POST, publishes the row's payload verbatim with QoS 1, not retained, to
+// <topic prefix>/<severity>/<entity type> (mqttTopic: both from the payload JSON, "unknown" when missing, sanitised to
+// [A-Za-z0-9_-]). The broker's PUBACK within attemptTimeoutMs is the 2xx; anything else (connect error, CONNACK
+// refusal such as "not authorised", a lost connection, no PUBACK in time) is a failed attempt with the same back-off,
+// expiry and status bookkeeping. stop() works the same way: an attempt still connecting is abandoned at once, one whose
+// PUBLISH is out may wait stopGraceMs for its PUBACK. No signature headers: MQTT 3.1.1 has none (the broker's
+// authentication and ACLs are the protection). Delivery is at least once: a row whose PUBACK was lost is published
+// again (subscribers de-duplicate on the payload's alert id and updated_at/transition).
 //
 // Time: back-off and expiry decisions use the injected Clock; sleeping is real time in slices of at most pollMs, so a
 // ManualClock moved by a test takes effect within pollMs (at once after wake()). Attempt timeouts are real time.

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <set>
 
 namespace cityops::notify {
@@ -147,6 +148,78 @@ Result<NewSubscription> parseNewSubscription(const boost::json::value& v) {
   return n;
 }
 
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+/// Well-formed UTF-8 (no overlong forms, no surrogates, at most U+10FFFF) without NUL or other control characters
+/// (C0, DEL, C1): what MQTT allows in topics and user names, and what brokers accept.
+bool mqttText(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    uint32_t cp = 0;
+    size_t n = 0;
+    if (c < 0x80) cp = c, n = 1;
+    else if ((c & 0xE0) == 0xC0) cp = c & 0x1F, n = 2;
+    else if ((c & 0xF0) == 0xE0) cp = c & 0x0F, n = 3;
+    else if ((c & 0xF8) == 0xF0) cp = c & 0x07, n = 4;
+    else return false;
+    if (i + n > s.size()) return false;
+    for (size_t k = 1; k < n; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) return false;
+    i += n;
+  }
+  return true;
+}
+
+/// The mqtt:// parts of an endpoint whose host and port are set: user name and topic prefix.
+Result<Endpoint> mqttEndpoint(const boost::urls::url_view& u, Endpoint ep) {
+  ep.transport = Endpoint::Transport::Mqtt;
+  if (u.has_query()) return BadRequest("an mqtt url must not have a query");
+  if (u.has_password())
+    return BadRequest(
+        "an mqtt url may carry a user name but no password (the subscription's secret is the broker password)");
+  if (u.has_userinfo()) {
+    ep.user = u.user();
+    if (ep.user.empty()) return BadRequest("the mqtt url's user name is empty");
+    if (ep.user.size() > kMaxFilterItem || !mqttText(ep.user))
+      return BadRequest("the mqtt url's user name must be 1 to " + std::to_string(kMaxFilterItem) +
+                        " bytes of UTF-8 without control characters");
+  }
+  std::string prefix = u.path();
+  if (!prefix.empty() && prefix.front() == '/') prefix.erase(prefix.begin());
+  if (prefix.empty()) {
+    ep.topicPrefix = std::string(kDefaultTopicPrefix);
+    return ep;
+  }
+  if (prefix.size() > kMaxTopicPrefix)
+    return BadRequest("the mqtt topic prefix (the url's path) may be at most " + std::to_string(kMaxTopicPrefix) +
+                      " bytes");
+  if (prefix.find_first_of("+#") != std::string::npos)
+    return BadRequest("the mqtt topic prefix (the url's path) must not contain the wildcards '+' or '#'");
+  if (!mqttText(prefix))
+    return BadRequest("the mqtt topic prefix (the url's path) must be UTF-8 without NUL or control characters");
+  if (prefix.back() == '/') return BadRequest("the mqtt topic prefix (the url's path) must not end with '/'");
+  if (prefix.front() == '/' || prefix.find("//") != std::string::npos)
+    return BadRequest("the mqtt topic prefix (the url's path) must not have empty levels (as in a//b)");
+  if (prefix.front() == '$')
+    return BadRequest("the mqtt topic prefix (the url's path) must not start with '$' (reserved by brokers)");
+  ep.topicPrefix = std::move(prefix);
+  return ep;
+}
+
+}  // namespace
+
 Result<Endpoint> parseEndpoint(std::string_view text) {
   if (text.size() > kMaxUrl) return BadRequest("the url may be at most " + std::to_string(kMaxUrl) + " bytes");
   auto parsed = boost::urls::parse_absolute_uri(text);
@@ -154,9 +227,13 @@ Result<Endpoint> parseEndpoint(std::string_view text) {
   const boost::urls::url_view u = *parsed;
   if (u.scheme_id() == boost::urls::scheme::https)
     return BadRequest("https:// webhooks are not supported yet (cityops has no TLS client); use http://");
-  if (u.scheme_id() != boost::urls::scheme::http) return BadRequest("the url's scheme must be http");
+  if (iequals(u.scheme(), "mqtts"))
+    return BadRequest("mqtts:// (MQTT over TLS) is not supported yet (cityops has no TLS client); use mqtt://");
+  const bool mqtt = iequals(u.scheme(), "mqtt");
+  if (u.scheme_id() != boost::urls::scheme::http && !mqtt)
+    return BadRequest("the url's scheme must be http or mqtt");
   if (!u.has_authority()) return BadRequest("the url needs a host");
-  if (u.has_userinfo()) return BadRequest("the url must not carry a user name or password (userinfo)");
+  if (u.has_userinfo() && !mqtt) return BadRequest("the url must not carry a user name or password (userinfo)");
   if (u.has_fragment()) return BadRequest("the url must not have a fragment");
   Endpoint ep;
   switch (u.host_type()) {
@@ -174,6 +251,7 @@ Result<Endpoint> parseEndpoint(std::string_view text) {
                c == '_' || c == ':';
       }))
     return BadRequest("the url's host has characters a host name cannot have");
+  ep.port = mqtt ? 1883 : 80;
   if (u.has_port()) {
     if (u.port().empty() || u.port_number() == 0) return BadRequest("the url's port must be 1 to 65535");
     // port_number() is 0 when the digits do not fit 16 bits; reject "080"-style ambiguity too.
@@ -182,6 +260,7 @@ Result<Endpoint> parseEndpoint(std::string_view text) {
     ep.port = u.port_number();
   }
   ep.hostHeader = std::string(u.encoded_host_and_port());
+  if (mqtt) return mqttEndpoint(u, std::move(ep));
   ep.target = std::string(u.encoded_target());
   if (ep.target.empty() || ep.target.front() != '/') ep.target.insert(ep.target.begin(), '/');
   return ep;

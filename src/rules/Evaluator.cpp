@@ -9,7 +9,8 @@ namespace cityops::rules {
 
 std::unique_ptr<Evaluator> Evaluator::make(const Rule& rule) {
   switch (rule.kind) {
-    case Kind::Threshold: return std::make_unique<ThresholdEvaluator>(rule);
+    case Kind::Threshold:
+    case Kind::Forecast: return std::make_unique<ThresholdEvaluator>(rule);  // on <metric>_forecast
     case Kind::Rate: return std::make_unique<RateEvaluator>(rule);
     case Kind::Accumulation: return std::make_unique<AccumulationEvaluator>(rule);
     case Kind::Stale: return std::make_unique<StaleEvaluator>(rule);

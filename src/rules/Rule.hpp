@@ -8,7 +8,12 @@
 
 namespace cityops::rules {
 
-enum class Kind { Threshold, Rate, Accumulation, Stale, Expression };
+enum class Kind { Threshold, Rate, Accumulation, Stale, Expression, Forecast };
+
+/// A forecast rule is a threshold rule (levels, hysteresis, for) on the forecast of its metric: it watches the
+/// derived series "<metric>_forecast" (the highest value forecast within the horizon, written each time a forecast
+/// is issued, e.g. by the flood module's ForecastWarner), and its alerts carry the rule's metric.
+std::string forecastMetric(const std::string& metric);
 
 /// Which entities a rule watches: exactly one of the three is non-empty.
 struct Scope {
@@ -32,7 +37,7 @@ struct Rule {
   std::string metric;  // model metric grammar; empty only for expression rules
   Kind kind = Kind::Threshold;
 
-  // threshold: 1..4 levels (one per severity), all "above" or all "below", strictly ordered by severity and value
+  // threshold and forecast: 1..4 levels (one per severity), all "above" or all "below", strictly ordered by severity and value
   std::vector<Level> levels;
   double hysteresis = 0;  // a level clears only when the value is back past value -/+ hysteresis
   int64_t forMs = 0;      // the condition must hold this long (data time) before it raises / escalates

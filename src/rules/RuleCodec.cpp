@@ -31,7 +31,7 @@ struct KindInfo {
   std::string_view defaultMessage;
 };
 
-constexpr std::array<KindInfo, 5> kKinds{{
+constexpr std::array<KindInfo, 6> kKinds{{
     {Kind::Threshold, "threshold", {"levels", "hysteresis", "for", ""}, "{rule.name}: {entity.name} {metric} {value}"},
     {Kind::Rate, "rate", {"per_hour_above", "per_hour_below", "window", "severity"},
      "{rule.name}: {entity.name} {metric} changes by {value} per hour"},
@@ -39,6 +39,8 @@ constexpr std::array<KindInfo, 5> kKinds{{
      "{rule.name}: {entity.name} {metric} totals {value}"},
     {Kind::Stale, "stale", {"after", "severity"}, "{rule.name}: {entity.name} has not reported"},
     {Kind::Expression, "expression", {"expr", "severity"}, "{rule.name}: {entity.name}"},
+    {Kind::Forecast, "forecast", {"levels", "hysteresis", "for", ""},
+     "{rule.name}: {entity.name} {metric} forecast to reach {value}"},
 }};
 
 /// "a threshold rule", "an accumulation rule".
@@ -143,7 +145,7 @@ Status setScope(Rule& r, const json::value* v) {
 
 Status setLevels(Rule& r, const json::object& o) {
   const auto* v = o.if_contains("levels");
-  if (!v) return BadRequest("levels is required for a threshold rule, e.g. [{\"above\": 1.7, \"severity\": \"minor\"}]");
+  if (!v) return BadRequest("levels is required for " + aRule(kindName(r.kind)) + ", e.g. [{\"above\": 1.7, \"severity\": \"minor\"}]");
   const auto* a = v->if_array();
   if (!a || a->empty() || a->size() > kMaxRuleLevels)
     return BadRequest("levels must be an array of 1 to 8 levels such as {\"above\": 1.7, \"severity\": \"minor\"}");
@@ -279,12 +281,14 @@ Status setExpression(Rule& r, const json::object& o) {
 
 }  // namespace
 
+std::string forecastMetric(const std::string& metric) { return metric + "_forecast"; }
+
 std::string_view kindName(Kind kind) { return info(kind).name; }
 
 Result<Kind> parseKind(std::string_view text) {
   for (const auto& k : kKinds)
     if (k.name == text) return k.kind;
-  return BadRequest("kind must be one of threshold, rate, accumulation, stale, expression");
+  return BadRequest("kind must be one of threshold, rate, accumulation, stale, expression, forecast");
 }
 
 Result<Rule> fromJson(const json::value& v, int64_t nowMs) {
@@ -292,8 +296,8 @@ Result<Rule> fromJson(const json::value& v, int64_t nowMs) {
   if (!o) return BadRequest("a rule must be a JSON object");
   Rule r;
   const auto* kind = o->if_contains("kind");
-  if (!kind) return BadRequest("kind is required: threshold, rate, accumulation, stale or expression");
-  if (!kind->is_string()) return BadRequest("kind must be one of threshold, rate, accumulation, stale, expression");
+  if (!kind) return BadRequest("kind is required: threshold, rate, accumulation, stale, expression or forecast");
+  if (!kind->is_string()) return BadRequest("kind must be one of threshold, rate, accumulation, stale, expression, forecast");
   auto k = parseKind(kind->get_string());
   if (!k) return k.error();
   r.kind = *k;
@@ -327,9 +331,12 @@ Result<Rule> fromJson(const json::value& v, int64_t nowMs) {
     return BadRequest("metric is required for " + aRule(kindName(r.kind)));
   }
 
+  if (r.kind == Kind::Forecast && !model::isValidMetric(forecastMetric(r.metric)))
+    return BadRequest("metric of a forecast rule may have at most 55 characters (it watches <metric>_forecast)");
   Status kindStatus;
   switch (r.kind) {
-    case Kind::Threshold: kindStatus = setThreshold(r, *o); break;
+    case Kind::Threshold:
+    case Kind::Forecast: kindStatus = setThreshold(r, *o); break;
     case Kind::Rate: kindStatus = setRate(r, *o); break;
     case Kind::Accumulation: kindStatus = setAccumulation(r, *o); break;
     case Kind::Stale: kindStatus = setStale(r, *o); break;
@@ -365,7 +372,8 @@ json::object toJson(const Rule& r) {
   if (!r.metric.empty() || r.kind != Kind::Expression) o["metric"] = r.metric;
   o["kind"] = kindName(r.kind);
   switch (r.kind) {
-    case Kind::Threshold: {
+    case Kind::Threshold:
+    case Kind::Forecast: {
       json::array levels;
       for (const auto& l : r.levels) {
         json::object lo;

@@ -19,6 +19,9 @@ std::string key(std::string_view a, std::string_view b) {
   return k;
 }
 
+/// The series a rule reads: its metric, or for a forecast rule the forecast of its metric.
+std::string watchedMetric(const Rule& r) { return r.kind == Kind::Forecast ? forecastMetric(r.metric) : r.metric; }
+
 template <class Index, class Ptr>
 void eraseFrom(Index& index, const std::string& k, Ptr p) {
   auto it = index.find(k);
@@ -62,9 +65,10 @@ void RuleEngine::indexLocked(Compiled& c) {
       for (const auto& [entity, metric] : c.expression->references()) byReference_[key(entity, metric)].push_back(&c);
     return;
   }
-  if (!r.scope.entity.empty()) byMetricEntity_[key(r.metric, r.scope.entity)].push_back(&c);
-  else if (!r.scope.type.empty()) byMetricType_[key(r.metric, r.scope.type)].push_back(&c);
-  else if (!r.scope.tag.empty()) byMetricTag_[key(r.metric, r.scope.tag)].push_back(&c);
+  const std::string metric = watchedMetric(r);
+  if (!r.scope.entity.empty()) byMetricEntity_[key(metric, r.scope.entity)].push_back(&c);
+  else if (!r.scope.type.empty()) byMetricType_[key(metric, r.scope.type)].push_back(&c);
+  else if (!r.scope.tag.empty()) byMetricTag_[key(metric, r.scope.tag)].push_back(&c);
 }
 
 void RuleEngine::unindexLocked(Compiled& c) {
@@ -74,9 +78,10 @@ void RuleEngine::unindexLocked(Compiled& c) {
       for (const auto& [entity, metric] : c.expression->references()) eraseFrom(byReference_, key(entity, metric), &c);
     return;
   }
-  if (!r.scope.entity.empty()) eraseFrom(byMetricEntity_, key(r.metric, r.scope.entity), &c);
-  else if (!r.scope.type.empty()) eraseFrom(byMetricType_, key(r.metric, r.scope.type), &c);
-  else if (!r.scope.tag.empty()) eraseFrom(byMetricTag_, key(r.metric, r.scope.tag), &c);
+  const std::string metric = watchedMetric(r);
+  if (!r.scope.entity.empty()) eraseFrom(byMetricEntity_, key(metric, r.scope.entity), &c);
+  else if (!r.scope.type.empty()) eraseFrom(byMetricType_, key(metric, r.scope.type), &c);
+  else if (!r.scope.tag.empty()) eraseFrom(byMetricTag_, key(metric, r.scope.tag), &c);
 }
 
 void RuleEngine::forgetTargetsLocked() {

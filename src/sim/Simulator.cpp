@@ -11,9 +11,17 @@ namespace cityops::sim {
 Simulator::Simulator(store::Store& store, const Clock& clock, const std::vector<config::SimulationSpec>& specs,
                      const std::vector<model::Entity>& entities, uint64_t seed)
     : store_(store), clock_(clock), specs_(specs), rng_(seed) {
+  // An entity's own spec for a metric wins over a type-wide spec for the same metric: one track per series (two
+  // tracks would interleave two curves in one series).
+  auto ownSpec = [&](const std::string& entityId, const std::string& metric) {
+    return std::any_of(specs_.begin(), specs_.end(),
+                       [&](const config::SimulationSpec& s) { return s.entity == entityId && s.metric == metric; });
+  };
   for (const auto& spec : specs_)
     for (const auto& e : entities) {
-      if (!(spec.entity == e.id || (!spec.type.empty() && spec.type == e.type))) continue;
+      const bool mine = !spec.entity.empty() && spec.entity == e.id;
+      const bool ofType = spec.entity.empty() && !spec.type.empty() && spec.type == e.type;
+      if (!mine && !(ofType && !ownSpec(e.id, spec.metric))) continue;
       tracks_.push_back({e.id, spec.metric, &spec, phaseFor(spec, e.id)});
     }
 }
@@ -30,6 +38,18 @@ double Simulator::phaseFor(const config::SimulationSpec& spec, const std::string
   return M_PI / 2 - 2 * M_PI * peakUtcMinute / 1440.0;
 }
 
+double Simulator::episodeAt(const config::SimulationSpec& s, int64_t ms) {
+  if (s.episodeEveryHours <= 0 || s.episodeHours <= 0) return 0;
+  constexpr double kHour = 3600000.0;
+  const double every = s.episodeEveryHours * kHour;
+  // Time since the first episode's start, 1970-01-01 00:00 local + episodeOffsetHours, modulo the spacing.
+  const double since = static_cast<double>(ms) + s.utcOffsetMinutes * 60000.0 - s.episodeOffsetHours * kHour;
+  double into = std::fmod(since, every);
+  if (into < 0) into += every;
+  const double x = into / (s.episodeHours * kHour);
+  return x < 1 ? s.episodeAdd * std::sin(M_PI * x) : 0;
+}
+
 double Simulator::valueAt(Track& t, int64_t ms, bool step) {
   const auto& s = *t.spec;
   if (step && s.noise > 0) {
@@ -38,7 +58,8 @@ double Simulator::valueAt(Track& t, int64_t ms, bool step) {
   }
   const double period = s.periodMinutes * 60000.0;
   const double cycle = std::fmod(static_cast<double>(ms), period) / period;  // fraction of the period elapsed
-  const double v = std::clamp(s.base + s.amplitude * std::sin(2 * M_PI * cycle + t.phase) + t.walk, s.min, s.max);
+  const double v = std::clamp(
+      s.base + s.amplitude * std::sin(2 * M_PI * cycle + t.phase) + episodeAt(s, ms) + t.walk, s.min, s.max);
   if (s.integer)  // the nearest whole number inside [min, max] (the loader checked that one exists)
     return std::clamp(std::round(v), std::ceil(s.min), std::floor(s.max));
   return std::round(v * 1000.0) / 1000.0;

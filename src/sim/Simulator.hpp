@@ -1,6 +1,8 @@
 #pragma once
 // The demo's data source: plausible live observations for the configured entities, ingested through the
 // same Store path as real devices (so the stream, rules and dashboard see them like any other data).
+// Each value: base + amplitude·sin(2π t/period + phase) + episode bump + random walk, clamped to [min, max]; one
+// track per (entity, metric), an entity's own spec taking precedence over a type-wide one.
 #include "common/Clock.hpp"
 #include "config/CityConfig.hpp"
 #include "store/Store.hpp"
@@ -25,6 +27,9 @@ class Simulator {
   /// Produces the observations due at `nowMs`: one per series whose every_seconds elapsed since its last value
   /// (every series on the first call). Exposed for tests.
   std::vector<model::Observation> tick(int64_t nowMs);
+  /// The episode term of `spec` at `ms`: episodeAdd × sin(π x) while x = (time into the episode) / episodeHours is
+  /// in [0, 1), else 0 (see SimulationSpec).
+  static double episodeAt(const config::SimulationSpec& spec, int64_t ms);
   void start();
   void stop();
 

@@ -9,9 +9,11 @@
 #include "api/AuthApi.hpp"
 #include "api/OpenApi.hpp"
 #include "api/EnvironmentApi.hpp"
+#include "api/FloodApi.hpp"
 #include "api/RulesApi.hpp"
 #include "api/StreamEndpoint.hpp"
 #include "api/SubscriptionsApi.hpp"
+#include "api/UiApi.hpp"
 #include "auth/AccessPolicy.hpp"
 #include "auth/AccountStore.hpp"
 #include "auth/FirstRun.hpp"
@@ -341,6 +343,14 @@ class OpenApiTest : public ::testing::Test {
     subscriptionsApi_->registerRoutes(router_);
     environmentApi_ = std::make_unique<api::EnvironmentApi>(*store_, clock_, 420);
     environmentApi_->registerRoutes(router_);
+    floodQc_ = std::make_unique<flood::QualityControl>(std::map<std::string, flood::QcLimits>{});
+    floodApi_ = std::make_unique<api::FloodApi>(*store_, *alertManager_, *floodQc_, clock_, flood::CapSettings{},
+                                                flood::AtomSettings{});
+    floodApi_->registerRoutes(router_);
+    uiApi_ = std::make_unique<api::UiApi>(api::UiSettings{"Tam Kỳ", 15.5736, 108.474, 13,
+                                                          "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+                                                          "© OpenStreetMap contributors", "Asia/Ho_Chi_Minh", 420, "vi"});
+    uiApi_->registerRoutes(router_);
     // As in src/app/main.cpp: the WebSocket route is registered next to the Api's routes.
     const auto* streamRule = policy().find("GET", "/api/v1/stream");
     router_.addWebSocket("/api/v1/stream",
@@ -479,6 +489,9 @@ class OpenApiTest : public ::testing::Test {
   std::unique_ptr<rules::RuleEngine> engine_;
   std::unique_ptr<api::RulesApi> rulesApi_;
   std::unique_ptr<api::EnvironmentApi> environmentApi_;
+  std::unique_ptr<flood::QualityControl> floodQc_;
+  std::unique_ptr<api::FloodApi> floodApi_;
+  std::unique_ptr<api::UiApi> uiApi_;
   std::unique_ptr<store::SqliteDb> notifyDb_;
   std::unique_ptr<notify::SubscriptionStore> subscriptions_;
   std::unique_ptr<notify::AlertNotifier> notifier_;
@@ -832,9 +845,13 @@ TEST_F(OpenApiTest, RolesAndSecurityAreTheAccessPolicys) {
       EXPECT_TRUE(responses.contains("403")) << "every operation can answer 403 (roles, or a device key)";
       EXPECT_TRUE(responses.contains("429")) << "every operation is rate-limited";
     }
-  EXPECT_EQ(operations, policy().rules().size());
-  EXPECT_EQ(publicOperations, static_cast<size_t>(std::count_if(policy().rules().begin(), policy().rules().end(),
-                                                                [](const auth::AccessRule& r) { return r.isPublic; })));
+  // The dashboard's pages and assets (AccessRule::page, served by web::StaticSite) are not API operations.
+  const auto& all = policy().rules();
+  EXPECT_EQ(operations, static_cast<size_t>(std::count_if(all.begin(), all.end(),
+                                                          [](const auth::AccessRule& r) { return !r.page; })));
+  EXPECT_EQ(publicOperations, static_cast<size_t>(std::count_if(all.begin(), all.end(), [](const auth::AccessRule& r) {
+              return r.isPublic && !r.page;
+            })));
 }
 
 // Deny by default must not deny a route by mistake: every route has a rule, and every rule has a route.
@@ -852,9 +869,11 @@ TEST_F(OpenApiTest, AccessTableCoversExactlyTheRoutes) {
     EXPECT_EQ(rule->tokenInMessage, router_.match(probe).websocket != nullptr)
         << "only WebSocket routes may take their token as a message";
   }
-  for (const auto& rule : policy().rules())
+  for (const auto& rule : policy().rules()) {
+    if (rule.page) continue;  // the dashboard's pages: web::StaticSite, checked by tests/web and tests/browser
     EXPECT_TRUE(registered.count({rule.method, rule.pattern}))
         << "access rule " << rule.method << " " << rule.pattern << " has no route (a typo in the table?)";
+  }
 }
 
 // The shared 401/403/429 responses are what the Gate answers.
@@ -1735,4 +1754,15 @@ TEST_F(OpenApiTest, SubscriptionExamplesHoldAgainstTheApi) {
   ASSERT_EQ(deleteEntries.as_array().size(), 1u);
   EXPECT_EQ(deleteEntries.at(0).at("target"), json::value("subscription:1"));
   EXPECT_EQ(deleteEntries.at(0).at("before"), listedJson.at(0));
+}
+
+// The dashboard's settings: the documented example is what the handler answers for the same settings.
+TEST_F(OpenApiTest, UiConfigExampleHolds) {
+  auto r = call("GET", "/api/v1/ui/config");
+  ASSERT_EQ(r.status, 200) << r.body;
+  expectMatches(doc_, "UiConfig", bodyJson(r), "GET /api/v1/ui/config");
+  EXPECT_EQ(bodyJson(r), responseMedia("/api/v1/ui/config", "get", "200").at("example"));
+  auto bad = call("GET", "/api/v1/ui/config", {{"city", "x"}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bodyJson(bad), responseMedia("/api/v1/ui/config", "get", "400").at("example"));
 }

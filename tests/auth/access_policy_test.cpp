@@ -169,14 +169,34 @@ TEST(AccessPolicy, CoversEveryRouteTheServerRegisters) {
       {"POST", "/api/v1/devices/keys"},
       {"DELETE", "/api/v1/devices/keys/{id}"},
       {"GET", "/api/v1/audit"},
+      // flood and environment (src/api/FloodApi.cpp, src/api/EnvironmentApi.cpp)
+      {"GET", "/api/v1/flood/stations"},
+      {"GET", "/api/v1/flood/stations/{id}"},
+      {"GET", "/api/v1/flood/stations/{id}/forecast"},
+      {"GET", "/api/v1/alerts/{id}/cap"},
+      {"GET", "/api/v1/cap/feed.atom"},
+      {"POST", "/api/v1/environment/aqi/compute"},
+      {"GET", "/api/v1/environment/aqi"},
+      {"GET", "/api/v1/public/air"},
+      // the web dashboard (src/web/StaticSite.cpp, src/api/UiApi.cpp)
+      {"GET", "/"},
+      {"GET", "/public"},
+      {"GET", "/assets/{*path}"},
+      {"GET", "/api/v1/ui/config"},
   };
   for (const auto& [m, p] : routes) EXPECT_NE(policy().find(m, p), nullptr) << m << " " << p;
   EXPECT_EQ(policy().rules().size(), routes.size());
-  // Only three public rules.
-  std::set<std::string> pub;
-  for (const auto& r : policy().rules())
+  // The public rules: health, login, the warnings and air quality for residents, and the dashboard's pages.
+  std::set<std::string> pub, pages;
+  for (const auto& r : policy().rules()) {
     if (r.isPublic) pub.insert(r.method + " " + r.pattern);
-  EXPECT_EQ(pub, (std::set<std::string>{"GET /healthz", "GET /readyz", "POST /api/v1/auth/login"}));
+    if (r.page) pages.insert(r.method + " " + r.pattern);
+  }
+  EXPECT_EQ(pub, (std::set<std::string>{"GET /healthz", "GET /readyz", "POST /api/v1/auth/login",
+                                        "GET /api/v1/alerts/{id}/cap", "GET /api/v1/cap/feed.atom",
+                                        "GET /api/v1/public/air", "GET /", "GET /public", "GET /assets/{*path}",
+                                        "GET /api/v1/ui/config"}));
+  EXPECT_EQ(pages, (std::set<std::string>{"GET /", "GET /public", "GET /assets/{*path}"}));
 }
 
 TEST(AccessPolicy, FromRulesRejectsDuplicatesAndEmptyParts) {

@@ -322,3 +322,29 @@ TEST_F(FirstRunTest, DemoOperatorIsCreatedOnceAndItsLoginKept) {
 }
 
 }  // namespace
+
+// The dashboard's basemap: the tile server's origin joins img-src, nothing else changes.
+TEST_F(GatekeeperTest, TileOriginsJoinImgSrcOnly) {
+  Gatekeeper::Options o;
+  o.imgSources = {"https://tile.openstreetmap.org"};
+  makeGate(o);
+  http::Response res = http::Response::text(200, "<!doctype html>", "text/html; charset=utf-8");
+  gate_->decorate("", res);
+  const auto csp = headerOf(res, "Content-Security-Policy");
+  EXPECT_NE(csp.find("img-src 'self' data: blob: https://tile.openstreetmap.org;"), std::string::npos) << csp;
+  EXPECT_NE(csp.find("script-src 'self';"), std::string::npos) << csp;
+  EXPECT_NE(csp.find("style-src 'self';"), std::string::npos) << csp;
+  EXPECT_NE(csp.find("connect-src 'self';"), std::string::npos) << csp;
+  EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos) << csp;
+  EXPECT_EQ(headerOf(res, "Cache-Control"), "") << "not JSON: the page sets its own";
+}
+
+// The dashboard's pages are public (the login is in the page); device keys are refused there as everywhere else.
+TEST_F(GatekeeperTest, DashboardPagesArePublic) {
+  for (const char* route : {"/", "/public", "/assets/{*path}", "/api/v1/ui/config"}) {
+    EXPECT_EQ(admit("GET", route), 0) << route;
+    EXPECT_EQ(admit("HEAD", route), 0) << route;
+    EXPECT_EQ(admit("POST", route), 403) << route;
+    EXPECT_EQ(admit("GET", route, login("vera", "viewer-password-1")), 0) << route;
+  }
+}

@@ -20,10 +20,11 @@ using cityops::config::testing::kSource;
 using cityops::config::testing::ok;
 
 const std::string kTopLevel =
-    "[city], [server], [storage], [tls], [security], [flood], [[entity]], [[rule]], [[subscription]] or "
+    "[city], [server], [storage], [tls], [security], [flood], [cap], [ui], [[entity]], [[rule]], [[subscription]] or "
     "[[simulate]]";
 const std::string kSimulateKeys =
-    "entity, type, metric, base, amplitude, period_minutes, noise, min, max, every_seconds, peak_hour, integer";
+    "entity, type, metric, base, amplitude, period_minutes, noise, min, max, every_seconds, peak_hour, integer, "
+    "episode_every_hours, episode_hours, episode_add, episode_offset_hours";
 
 // One declared entity and the head of a [[simulate]] entry that drives it.
 const std::string kGauge = "[[entity]]\nid = \"rain.tamky\"\ntype = \"RainGauge\"\n";
@@ -52,7 +53,7 @@ TEST(CityConfigStrict, ServerWrongTypes) {
 }
 
 TEST(CityConfigStrict, ServerUnknownKey) {
-  EXPECT_EQ(err("[server]\nport = 8080\n"), "city.toml: server: unknown key 'port' (expected listen, threads, metrics_listen, cors_origins)");
+  EXPECT_EQ(err("[server]\nport = 8080\n"), "city.toml: server: unknown key 'port' (expected listen, threads, metrics_listen, cors_origins, web_root)");
 }
 
 TEST(CityConfigStrict, CityUnknownKeyAndWrongTypes) {

@@ -1,8 +1,11 @@
 // sim::Simulator: observations due per track, values inside [min, max], integer rounding, peak_hour placing the
-// daily maximum at the right UTC hour, and determinism with the seed. Specs come from CityConfig::parse, so the
+// daily maximum at the right UTC hour, determinism with the seed, an entity's spec taking precedence over its type's,
+// episodes, and the Tam Kỳ air-quality demo reaching the VN_AQI categories its comments promise. Specs come from CityConfig::parse, so the
 // city's time zone reaches the simulator the same way as in the server.
+#include "ParseHelpers.hpp"
 #include "common/Clock.hpp"
 #include "config/CityConfig.hpp"
+#include "environment/VnAqi.hpp"
 #include "sim/Simulator.hpp"
 #include "store/SqliteStore.hpp"
 
@@ -331,6 +334,294 @@ TEST(Simulator, BackfillWritesHistoryForSeriesWithoutData) {
     EXPECT_GE(o.time, kNow - 2 * 3600000);
     EXPECT_LT(o.time, clock.nowMs());
     EXPECT_EQ(o.time % (5 * kMinute), 0);
+  }
+}
+
+// --- Precedence: an entity's own spec over a type-wide one -------------------------------------------------------
+
+TEST(Simulator, EntitySpecTakesPrecedenceOverTheTypeSpec) {
+  // cam.b has its own vehicle_count spec: the type-wide one drives cam.a only, so cam.b's series has one curve.
+  auto c = config(kEntities + R"(
+[[simulate]]
+type = "TrafficCamera"
+metric = "vehicle_count"
+base = 35
+every_seconds = 60
+[[simulate]]
+entity = "cam.b"
+metric = "vehicle_count"
+base = 100
+every_seconds = 60
+[[simulate]]
+type = "TrafficCamera"
+metric = "avg_speed_kmh"
+base = 30
+every_seconds = 60
+)");
+  ASSERT_EQ(c.simulations.size(), 3u);
+  ManualClock clock(kNow);
+  TestStore st(c, clock);
+  Simulator sim(st.get(), clock, c.simulations, c.entities);
+  const auto first = sim.tick(clock.nowMs());
+  // One observation per series: cam.a and cam.b each once per metric, not cam.b twice.
+  EXPECT_EQ(keys(first), (std::vector<std::string>{"cam.a/avg_speed_kmh", "cam.a/vehicle_count", "cam.b/avg_speed_kmh",
+                                                   "cam.b/vehicle_count"}));
+  const auto values = run(sim, clock, 120);
+  for (double v : values.at("cam.a/vehicle_count")) ASSERT_EQ(v, 35);
+  for (double v : values.at("cam.b/vehicle_count")) ASSERT_EQ(v, 100);
+  // The type-wide spec of the other metric still drives cam.b.
+  for (double v : values.at("cam.b/avg_speed_kmh")) ASSERT_EQ(v, 30);
+  // The order of the entries does not matter.
+  auto reversed = config(kEntities + R"(
+[[simulate]]
+entity = "cam.b"
+metric = "vehicle_count"
+base = 100
+every_seconds = 60
+[[simulate]]
+type = "TrafficCamera"
+metric = "vehicle_count"
+base = 35
+every_seconds = 60
+)");
+  ManualClock clock2(kNow);
+  TestStore st2(reversed, clock2);
+  Simulator sim2(st2.get(), clock2, reversed.simulations, reversed.entities);
+  const auto batch = sim2.tick(clock2.nowMs());
+  ASSERT_EQ(keys(batch), (std::vector<std::string>{"cam.a/vehicle_count", "cam.b/vehicle_count"}));
+  for (const auto& o : batch) EXPECT_EQ(o.value, o.entity == "cam.b" ? 100 : 35) << o.entity;
+}
+
+TEST(Simulator, TwoSpecsForTheSameSeriesAreRefused) {
+  using cityops::config::testing::err;
+  const std::string camSpec = "[[simulate]]\ntype = \"TrafficCamera\"\nmetric = \"vehicle_count\"\n";
+  EXPECT_EQ(err(kEntities + camSpec + "base = 1\n" + camSpec + "base = 2\n"),
+            "city.toml: simulate[1]: metric 'vehicle_count' of type 'TrafficCamera' is already driven by simulate[0]");
+  const std::string wlSpec = "[[simulate]]\nentity = \"wl.tamky\"\nmetric = \"water_level_m\"\n";
+  EXPECT_EQ(err(kEntities + camSpec + wlSpec + wlSpec),
+            "city.toml: simulate[2]: metric 'water_level_m' of entity 'wl.tamky' is already driven by simulate[1]");
+  // Another metric, or an entity spec beside a type spec, is fine.
+  cityops::config::testing::ok(kEntities + camSpec + "[[simulate]]\ntype = \"TrafficCamera\"\nmetric = \"speed\"\n" +
+                               "[[simulate]]\nentity = \"cam.a\"\nmetric = \"vehicle_count\"\n");
+}
+
+// --- Episodes ----------------------------------------------------------------------------------------------------
+
+// Flat 10 plus a 6-hour bump of +20 starting at 02:00 local every day: in UTC+7 that is 19:00 to 01:00 UTC, the
+// middle (05:00 local, 22:00 UTC) at base + 20.
+const std::string kEpisode = R"(
+[[simulate]]
+type = "TrafficCamera"
+metric = "vehicle_count"
+base = 10
+every_seconds = 60
+episode_every_hours = 24
+episode_hours = 6
+episode_add = 20
+episode_offset_hours = 2
+)";
+
+TEST(Simulator, EpisodeIsASmoothBumpAtTheLocalHour) {
+  auto c = config("[city]\ntimezone = \"Asia/Ho_Chi_Minh\"\n" + kEntities + kEpisode);
+  ASSERT_EQ(c.simulations.size(), 1u);
+  EXPECT_EQ(c.simulations[0].episodeEveryHours, 24);
+  EXPECT_EQ(c.simulations[0].episodeHours, 6);
+  EXPECT_EQ(c.simulations[0].episodeAdd, 20);
+  EXPECT_EQ(c.simulations[0].episodeOffsetHours, 2);
+  ManualClock clock(kNow);  // 00:00 UTC = 07:00 local
+  TestStore st(c, clock);
+  Simulator sim(st.get(), clock, c.simulations, c.entities);
+  const auto values = run(sim, clock, 1440);
+  const auto& vs = values.at("cam.a/vehicle_count");
+  ASSERT_EQ(vs.size(), 1440u);
+  EXPECT_EQ(vs, values.at("cam.b/vehicle_count")) << "episodes are at the same time for every entity";
+  // The run covers 07:00 to 07:00 local: the last hour of one episode (minutes 0-59, 00:00-01:00 UTC) and the first
+  // five of the next (from minute 1140, 19:00 UTC).
+  const int start = 19 * 60;  // 02:00 local
+  for (int m = 0; m < 1440; ++m) {
+    SCOPED_TRACE("minute " + std::to_string(m));
+    const int into = (m - start + 1440) % 1440;  // minutes since the latest episode start
+    if (into == 0 || into >= 360) {
+      ASSERT_EQ(vs[m], 10);  // outside the episode (and exactly 10 at its start: sin 0)
+    } else {
+      // 10 + 20·sin(π x), x = minutes into the episode / 360, rounded to 3 decimals as the simulator does
+      const double expected = std::round((10 + 20 * std::sin(M_PI * into / 360.0)) * 1000) / 1000;
+      ASSERT_NEAR(vs[m], expected, 1e-9);
+      ASSERT_GT(vs[m], 10);
+    }
+  }
+  EXPECT_EQ(vs[59], std::round((10 + 20 * std::sin(M_PI * 359 / 360.0)) * 1000) / 1000);  // the episode's last minute
+  EXPECT_EQ(vs[60], 10);                                                                  // 08:00 local: over
+  EXPECT_EQ(vs[start + 180], 30);                      // the middle, 05:00 local: base + add
+  EXPECT_NEAR(vs[start + 60], 10 + 20 * 0.5, 1e-9);    // one hour in: sin(π/6) = 1/2
+  EXPECT_EQ(std::max_element(vs.begin(), vs.end()) - vs.begin(), start + 180);
+  EXPECT_EQ(std::count_if(vs.begin(), vs.end(), [](double v) { return v > 10; }), 359);  // 60 + 299 minutes
+  // The same instant directly.
+  EXPECT_NEAR(Simulator::episodeAt(c.simulations[0], kNow + (start + 180) * kMinute), 20, 1e-12);
+  EXPECT_EQ(Simulator::episodeAt(c.simulations[0], kNow + start * kMinute), 0);
+}
+
+TEST(Simulator, EpisodesRepeatEveryEpisodeEveryHours) {
+  // Every 72 h, 10 h long, from 18:00 local (11:00 UTC): over nine days there are exactly three episodes, 72 h apart,
+  // each with 599 minutes above the base (x = 0 itself adds nothing).
+  auto c = config("[city]\ntimezone = \"Asia/Ho_Chi_Minh\"\n" + kEntities + R"(
+[[simulate]]
+entity = "wl.tamky"
+metric = "water_level_m"
+base = 1
+every_seconds = 60
+min = 0
+max = 1.5
+episode_every_hours = 72
+episode_hours = 10
+episode_add = 0.9
+episode_offset_hours = 18
+)");
+  ManualClock clock(kNow);
+  TestStore st(c, clock);
+  Simulator sim(st.get(), clock, c.simulations, c.entities);
+  const auto values = run(sim, clock, 9 * 1440);
+  const auto& vs = values.at("wl.tamky/water_level_m");
+  std::vector<int> starts;
+  int above = 0;
+  for (size_t m = 0; m < vs.size(); ++m) {
+    if (vs[m] > 1) {
+      ++above;
+      if (m == 0 || vs[m - 1] <= 1) starts.push_back(static_cast<int>(m));
+    }
+    ASSERT_LE(vs[m], 1.5);  // the clamp applies after the bump
+  }
+  EXPECT_EQ(above, 3 * 599);
+  ASSERT_EQ(starts.size(), 3u);
+  EXPECT_EQ(starts[1] - starts[0], 72 * 60);
+  EXPECT_EQ(starts[2] - starts[1], 72 * 60);
+  for (int s : starts) EXPECT_EQ((s - 1 + 7 * 60) % 1440, 18 * 60) << "starts at 18:00 local";  // first minute > base
+  // The first episode of the grid: 1970-01-01 18:00 local = 11:00 UTC; kNow is a whole number of days later, so
+  // the episodes fall on the days whose index since 1970 is ≡ 0 (mod 3).
+  EXPECT_EQ(((kNow + starts[0] * kMinute - 11 * 3600000LL) / kDay) % 3, 0);
+}
+
+TEST(Simulator, EpisodeKeysAreValidated) {
+  using cityops::config::testing::err;
+  const std::string head = kEntities + "[[simulate]]\ntype = \"TrafficCamera\"\nmetric = \"vehicle_count\"\n";
+  const std::string all3 = "episode_every_hours = 24\nepisode_hours = 6\nepisode_add = 20\n";
+  cityops::config::testing::ok(head + all3);  // episode_offset_hours defaults to 0
+  EXPECT_EQ(cityops::config::testing::ok(head + all3).simulations.at(0).episodeOffsetHours, 0);
+  const std::string together =
+      "city.toml: simulate[0]: an episode needs episode_every_hours, episode_hours and episode_add together "
+      "(episode_offset_hours is optional)";
+  EXPECT_EQ(err(head + "episode_every_hours = 24\nepisode_hours = 6\n"), together);
+  EXPECT_EQ(err(head + "episode_add = 20\n"), together);
+  EXPECT_EQ(err(head + "episode_offset_hours = 3\n"), together);
+  EXPECT_EQ(err(head + "episode_every_hours = 0\nepisode_hours = 6\nepisode_add = 20\n"),
+            "city.toml: simulate[0]: episode_every_hours must be > 0, got 0");
+  EXPECT_EQ(err(head + "episode_every_hours = -24\nepisode_hours = 6\nepisode_add = 20\n"),
+            "city.toml: simulate[0]: episode_every_hours must be > 0, got -24");
+  EXPECT_EQ(err(head + "episode_every_hours = 24\nepisode_hours = 0\nepisode_add = 20\n"),
+            "city.toml: simulate[0]: episode_hours must be > 0 and < episode_every_hours (24), got 0");
+  EXPECT_EQ(err(head + "episode_every_hours = 24\nepisode_hours = 24\nepisode_add = 20\n"),
+            "city.toml: simulate[0]: episode_hours must be > 0 and < episode_every_hours (24), got 24");
+  EXPECT_EQ(err(head + all3 + "episode_offset_hours = -1\n"),
+            "city.toml: simulate[0]: episode_offset_hours must be >= 0, got -1");
+  EXPECT_EQ(err(head + all3 + "episode_offset_hours = nan\n"),
+            "city.toml: simulate[0]: episode_offset_hours must be a finite number, got nan");
+  EXPECT_EQ(err(head + "episode_every_hours = \"72\"\nepisode_hours = 6\nepisode_add = 20\n"),
+            "city.toml: simulate[0]: episode_every_hours must be a number, got string \"72\"");
+}
+
+// --- The Tam Kỳ demo's air quality --------------------------------------------------------------------------------
+
+std::filesystem::path exampleConfig() {
+  const std::filesystem::path rel = std::filesystem::path("examples") / "tamky" / "cityops.toml";
+  const std::filesystem::path here(__FILE__);
+  if (here.is_absolute()) {
+    auto p = here.parent_path().parent_path().parent_path() / rel;
+    if (std::filesystem::exists(p)) return p;
+  }
+  for (auto d = std::filesystem::current_path(); !d.empty(); d = d.parent_path()) {
+    if (std::filesystem::exists(d / rel)) return d / rel;
+    if (d == d.root_path()) break;
+  }
+  return rel;
+}
+
+TEST(Simulator, TamKyAirQualityDemoReachesTheCategoriesItPromises) {
+  // examples/tamky/cityops.toml, four days with its noise, every value once a minute; hourly means → hourly VN_AQI
+  // (12-hour NowCast) as the server's AqiPublisher computes it. The comments in the file work the numbers out.
+  namespace env = cityops::environment;
+  auto loaded = CityConfig::load(exampleConfig().string(), kNow);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  const CityConfig& c = *loaded;
+  ManualClock clock(kNow);  // 2025-11-27 00:00 UTC = 07:00 in Tam Kỳ
+  TestStore st(c, clock);
+  Simulator sim(st.get(), clock, c.simulations, c.entities);
+  constexpr int kHours = 4 * 24;
+  // station -> pollutant -> per hour (sum, count)
+  std::map<std::string, std::map<env::Pollutant, std::vector<std::pair<double, int>>>> acc;
+  for (int m = 0; m < kHours * 60; ++m, clock.advance(kMinute))
+    for (const auto& o : sim.tick(clock.nowMs())) {
+      if (o.entity.rfind("aq.", 0) != 0) continue;
+      auto p = env::parsePollutant(o.metric);
+      if (!p) continue;
+      auto& hours = acc[o.entity][*p];
+      hours.resize(kHours);
+      hours[m / 60].first += o.value;
+      ++hours[m / 60].second;
+    }
+  ASSERT_EQ(acc.size(), 5u);
+  // station -> hourly VN_AQI from hour 11 on (12 hours of history), index = hour since kNow
+  std::map<std::string, std::vector<int>> aqi;
+  for (const auto& [station, pollutants] : acc) {
+    ASSERT_EQ(pollutants.size(), 6u) << station;
+    for (int h = 11; h < kHours; ++h) {
+      env::PollutantSeries in;
+      for (const auto& [p, hours] : pollutants) {
+        env::HourlySeries series;
+        for (int k = std::max(0, h - 23); k <= h; ++k) series.push_back(hours[k].first / hours[k].second);
+        in[p] = std::move(series);
+      }
+      auto r = env::VnAqi::hourly(in);
+      ASSERT_TRUE(r.ok()) << station << " hour " << h << ": " << r.error().message;
+      aqi[station].push_back(r->aqi);
+    }
+  }
+  auto localHour = [](size_t i) { return static_cast<int>((i + 11 + 7) % 24); };  // the rated hour's local start
+  for (const char* id : {"aq.tamky.center", "aq.tamthanh", "aq.tamky.school"}) {
+    const auto& v = aqi.at(id);
+    EXPECT_LE(*std::max_element(v.begin(), v.end()), 100) << id << " should stay 'Tốt' / 'Trung bình'";
+    EXPECT_GE(*std::max_element(v.begin(), v.end()), 51) << id;
+  }
+  {  // The industrial park: one episode in these four days (2025-11-29 18:00 local), "Xấu" for several hours.
+    const auto& v = aqi.at("aq.tamthang.kcn");
+    const int xau = static_cast<int>(std::count_if(v.begin(), v.end(), [](int a) { return a > 150; }));
+    const int aboveModerate = static_cast<int>(std::count_if(v.begin(), v.end(), [](int a) { return a > 100; }));
+    EXPECT_GE(xau, 4);
+    EXPECT_LE(aboveModerate, 12) << "only in the episode";
+    EXPECT_LE(*std::max_element(v.begin(), v.end()), 200) << "'Xấu', never 'Rất xấu'";
+    for (size_t i = 0; i < v.size(); ++i)
+      if (v[i] > 150) {
+        EXPECT_TRUE(localHour(i) >= 19 || localHour(i) <= 4) << "hour " << i << " at " << localHour(i);
+      }
+  }
+  {  // The roadside station: "Kém" at the morning and the evening peak of every full day, never "Xấu".
+    const auto& v = aqi.at("aq.phanchutrinh");
+    EXPECT_LE(*std::max_element(v.begin(), v.end()), 150);
+    std::map<std::pair<size_t, bool>, int> peak;  // (day, evening) -> highest index
+    std::map<size_t, int> midday;                  // day -> highest index 12:00-16:00
+    for (size_t i = 0; i < v.size(); ++i) {
+      const size_t day = (i + 11 + 7) / 24;  // local days since 2025-11-27 00:00 local
+      if (day < 1 || day > 3) continue;      // the days whose both peaks are inside the run
+      const int h = localHour(i);
+      if (h >= 5 && h <= 10) peak[{day, false}] = std::max(peak[{day, false}], v[i]);
+      if (h >= 17 && h <= 22) peak[{day, true}] = std::max(peak[{day, true}], v[i]);
+      if (h >= 12 && h <= 15) midday[day] = std::max(midday[day], v[i]);
+    }
+    EXPECT_EQ(peak.size(), 6u);
+    for (const auto& [key, a] : peak) {
+      EXPECT_GT(a, 100) << "day " << key.first << (key.second ? " evening" : " morning");
+      EXPECT_LE(a, 150);
+    }
+    for (const auto& [day, a] : midday) EXPECT_LE(a, 100) << "day " << day << " midday";
   }
 }
 

@@ -84,12 +84,12 @@ TEST_F(TamKyExample, CountsPerType) {
   std::map<std::string, int> counts;
   for (const auto& e : cfg_->entities) ++counts[e.type];
   const std::map<std::string, int> expected{
-      {"WaterLevelStation", 7}, {"RainGauge", 4},           {"TrafficCamera", 6}, {"AirQualityStation", 2},
+      {"WaterLevelStation", 7}, {"RainGauge", 4},           {"TrafficCamera", 6}, {"AirQualityStation", 5},
       {"NoiseSensor", 1},       {"WaterQualityStation", 1}, {"Zone", 3},          {"PointOfInterest", 6},
   };
   EXPECT_EQ(counts, expected);
-  EXPECT_EQ(cfg_->entities.size(), 30u);
-  EXPECT_EQ(cfg_->simulations.size(), 23u);
+  EXPECT_EQ(cfg_->entities.size(), 33u);
+  EXPECT_EQ(cfg_->simulations.size(), 27u);
 }
 
 TEST_F(TamKyExample, EntitiesAreSeededWithLoadTime) {
@@ -205,7 +205,8 @@ TEST_F(TamKyExample, ZonesArePolygonsAroundTheRightPlaces) {
   ASSERT_NE(center, nullptr);
   EXPECT_TRUE(center->geometry->containsPoint({cfg_->centerLon, cfg_->centerLat}));
   for (const char* id : {"cam.phanchutrinh-hungvuong", "cam.phanchutrinh-trancaovan", "cam.hungvuong-huynhthuckhang",
-                         "cam.dienbienphu-phanchutrinh", "poi.tamky.market", "aq.tamky.center", "noise.tamky.market"})
+                         "cam.dienbienphu-phanchutrinh", "poi.tamky.market", "aq.tamky.center", "noise.tamky.market",
+                         "aq.tamky.school", "aq.phanchutrinh"})
     EXPECT_TRUE(inside("zone.tamky.center", id)) << id;
   EXPECT_TRUE(inside("zone.tamky.riverside", "wl.tamky"));
   for (const char* id : {"poi.tamthanh.murals", "poi.tamthanh.beach", "aq.tamthanh"})
@@ -214,15 +215,24 @@ TEST_F(TamKyExample, ZonesArePolygonsAroundTheRightPlaces) {
 }
 
 TEST_F(TamKyExample, SimulationsMatchEntitiesAndStayPhysical) {
-  std::set<std::pair<std::string, std::string>> driven;  // (entity, metric)
+  // (entity, metric) -> the spec driving it: an entity's own spec wins over a type-wide one (sim::Simulator).
+  std::map<std::pair<std::string, std::string>, const cityops::config::SimulationSpec*> driven;
+  for (const auto& s : cfg_->simulations)
+    if (!s.entity.empty()) {
+      EXPECT_TRUE(driven.emplace(std::pair(s.entity, s.metric), &s).second) << s.entity << " " << s.metric
+                                                                            << " is driven twice";
+    }
   for (size_t i = 0; i < cfg_->simulations.size(); ++i) {
     const auto& s = cfg_->simulations[i];
     SCOPED_TRACE("simulate[" + std::to_string(i) + "] " + s.entity + s.type + " " + s.metric);
     int matched = 0;
     for (const auto& e : cfg_->entities)
-      if (s.entity == e.id || (!s.type.empty() && s.type == e.type)) {
+      if (s.entity == e.id) {
         ++matched;
-        EXPECT_TRUE(driven.emplace(e.id, s.metric).second) << e.id << " " << s.metric << " is driven twice";
+      } else if (s.entity.empty() && s.type == e.type) {
+        auto [it, added] = driven.emplace(std::pair(e.id, s.metric), &s);
+        if (added) ++matched;
+        else EXPECT_FALSE(it->second->entity.empty()) << e.id << " " << s.metric << " is driven twice by its type";
       }
     EXPECT_GE(matched, 1);
     EXPECT_GE(s.everySeconds, 5);

@@ -66,7 +66,7 @@ TEST(StationRulesTest, OneMultiLevelRulePerStationPlusRise) {
   o.hysteresis = 0.05;
   o.risePerHour = 0.3;
   auto rules = stationRules(station(R"({"bd1": 1.7, "bd2": 2.2, "bd3": 2.7})"), o);
-  ASSERT_EQ(rules.size(), 2u);
+  ASSERT_EQ(rules.size(), 3u);
   EXPECT_EQ(rules[0].id, "alarm.wl.tamky");
   EXPECT_EQ(rules[0].scope.entity, "wl.tamky");
   ASSERT_EQ(rules[0].levels.size(), 3u);
@@ -75,9 +75,15 @@ TEST(StationRulesTest, OneMultiLevelRulePerStationPlusRise) {
   EXPECT_EQ(rules[0].levels[2].value, 2.7);
   EXPECT_EQ(rules[0].levels[2].severity, rules::Severity::Critical);
   EXPECT_EQ(rules[0].hysteresis, 0.05);
-  EXPECT_EQ(rules[1].id, "rise.wl.tamky");
-  EXPECT_EQ(rules[1].kind, rules::Kind::Rate);
-  EXPECT_EQ(rules[1].perHourAbove, 0.3);
+  EXPECT_EQ(rules[1].id, "forecast.wl.tamky");
+  EXPECT_EQ(rules[1].kind, rules::Kind::Forecast);
+  EXPECT_EQ(rules[1].levels.size(), 3u);
+  EXPECT_EQ(rules[1].levels[1].value, 2.2);
+  EXPECT_EQ(rules[2].id, "rise.wl.tamky");
+  EXPECT_EQ(rules[2].kind, rules::Kind::Rate);
+  EXPECT_EQ(rules[2].perHourAbove, 0.3);
+  o.forecastWarnings = false;
+  EXPECT_EQ(stationRules(station(R"({"bd1": 1.7})"), o).size(), 2u);
   auto rg = station("{}");
   rg.type = "RainGauge";
   EXPECT_TRUE(stationRules(rg, o).empty());

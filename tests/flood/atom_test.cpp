@@ -76,7 +76,7 @@ TEST(AtomFeed, OneEntryPerOpenOrRecentlyResolvedAlert) {
                 "Dự báo lũ: báo động I tại Trạm thủy văn Tam Kỳ / Flood forecast: alarm level I at Tam Kỳ "
                 "hydrological station"}));
   EXPECT_EQ(count(x, "<link rel=\"self\" type=\"application/atom+xml\" "
-                     "href=\"https://ioc.tamky.danang.gov.vn/api/v1/alerts.atom\"/>"),
+                     "href=\"https://ioc.tamky.danang.gov.vn/api/v1/cap/feed.atom\"/>"),
             1u);
   for (const char* link : {"/api/v1/alerts/43/cap?version=6", "/api/v1/alerts/42/cap?version=3",
                            "/api/v1/alerts/45/cap?version=1"})
@@ -160,7 +160,7 @@ TEST(AtomFeed, SameTimeOrdersByAlertIdAndUtcIsZ) {
   EXPECT_EQ(text(x, "updated"), "2025-10-29T09:00:00Z");
   EXPECT_EQ(text(x, "cap:sent"), "2025-10-29T09:00:00-00:00");  // CAP keeps its own UTC form
   EXPECT_EQ(count(x, "href=\"/api/v1/alerts/9/cap?version=1\""), 1u);
-  EXPECT_EQ(count(x, "href=\"/api/v1/alerts.atom\""), 1u);
+  EXPECT_EQ(count(x, "href=\"/api/v1/cap/feed.atom\""), 1u);
   TempDir dir;
   EXPECT_TRUE(wellFormed(dir, "utc.xml", x));
 }

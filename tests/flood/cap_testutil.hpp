@@ -110,12 +110,12 @@ inline CapSettings tamkySettings() {
   return s;
 }
 
-/// The CAP 1.2 schema: next to the checkout (/work/main/tests/flood → /work/shared/data/cap), else $CITYOPS_CAP_XSD.
+/// The CAP 1.2 schema: the project's copy (tests/data/cap, see its SOURCE.md), else $CITYOPS_CAP_XSD.
 inline std::optional<fs::path> capXsd() {
   const fs::path here = fs::path(__FILE__).parent_path();
-  const fs::path nextToCheckout = here / ".." / ".." / ".." / "shared" / "data" / "cap" / "CAP-v1.2.xsd";
+  const fs::path inProject = here / ".." / "data" / "cap" / "CAP-v1.2.xsd";
   std::error_code ec;
-  if (here.is_absolute() && fs::is_regular_file(nextToCheckout, ec)) return fs::weakly_canonical(nextToCheckout, ec);
+  if (here.is_absolute() && fs::is_regular_file(inProject, ec)) return fs::weakly_canonical(inProject, ec);
   if (const char* env = std::getenv("CITYOPS_CAP_XSD"); env && *env && fs::is_regular_file(env, ec))
     return fs::path(env);
   return std::nullopt;
@@ -175,7 +175,7 @@ inline ::testing::AssertionResult validCap(const TempDir& dir, const std::string
   const auto xsd = capXsd();
   if (!xsd)
     return ::testing::AssertionFailure()
-           << "CAP-v1.2.xsd not found next to the checkout (../shared/data/cap) nor in $CITYOPS_CAP_XSD";
+           << "CAP-v1.2.xsd not found in tests/data/cap nor in $CITYOPS_CAP_XSD";
   if (!fs::exists(kXmllint)) return ::testing::AssertionFailure() << kXmllint << " is not installed";
   const auto file = dir.write(name, xml);
   const auto r = run(std::string(kXmllint) + " --noout --schema " + shellQuote(xsd->string()) + " " +

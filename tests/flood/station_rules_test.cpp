@@ -26,6 +26,7 @@ class StationRulesStoreTest : public store::testing::StoreFixture {
     store_->addSink(engine_.get());
     StationRuleOptions o;
     o.hysteresis = 0.05;
+    o.forecastWarnings = false;  // the alarm rules alone (forecast rules: alarm_levels_test)
     sync_ = std::make_unique<StationRules>(*store_, *ruleStore_, *engine_, clock_, o);
   }
   void TearDown() override {

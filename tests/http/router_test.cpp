@@ -187,3 +187,52 @@ TEST(Router, RoutesListsEverythingInOrder) {
   EXPECT_EQ(router.routes(), (std::vector<std::pair<std::string, std::string>>{
                                  {"GET", "/a"}, {"POST", "/a"}, {"GET", "/ws"}}));
 }
+
+TEST(Router, RestSegmentCapturesTheRestOfThePath) {
+  Router router;
+  std::string hit;
+  router.add("GET", "/assets/{*path}", tagged(&hit, "rest"));
+  router.add("GET", "/assets/special.js", tagged(&hit, "literal"));
+  router.add("GET", "/files/{dir}/{*path}", tagged(&hit, "dir-rest"));
+
+  auto one = makeRequest("GET", "/assets/app-1a2b3c4d.js");
+  auto m = router.match(one);
+  ASSERT_NE(m.handler, nullptr);
+  (*m.handler)(std::move(one), [](Response) {});
+  EXPECT_EQ(hit, "rest");
+  EXPECT_EQ(m.route, "/assets/{*path}");
+
+  auto deep = makeRequest("GET", "/assets/img/layers.png");
+  m = router.match(deep);
+  ASSERT_NE(m.handler, nullptr);
+  EXPECT_EQ(deep.params.at("path"), "img/layers.png");
+
+  auto literal = makeRequest("GET", "/assets/special.js");
+  m = router.match(literal);
+  ASSERT_NE(m.handler, nullptr);
+  (*m.handler)(std::move(literal), [](Response) {});
+  EXPECT_EQ(hit, "literal") << "an exact route beats the wildcard";
+
+  auto both = makeRequest("GET", "/files/docs/a/b.txt");
+  m = router.match(both);
+  ASSERT_NE(m.handler, nullptr);
+  EXPECT_EQ(both.params.at("dir"), "docs");
+  EXPECT_EQ(both.params.at("path"), "a/b.txt");
+
+  // The rest is one or more non-empty segments.
+  for (const char* path : {"/assets", "/assets/", "/assets//x.js", "/assets/x/", "/other/x.js", "/files/docs"}) {
+    auto r = makeRequest("GET", path);
+    EXPECT_EQ(router.match(r).status, 404) << path;
+  }
+  // HEAD falls back to GET; other methods are 405.
+  auto head = makeRequest("HEAD", "/assets/app.js");
+  EXPECT_NE(router.match(head).handler, nullptr);
+  auto post = makeRequest("POST", "/assets/app.js");
+  EXPECT_EQ(router.match(post).status, 405);
+  // An encoded slash stays inside its segment; the captured rest is decoded.
+  auto encoded = makeRequest("GET", "/assets/a%2Fb.js");
+  encoded.path = "/assets/a/b.js";
+  m = router.match(encoded);
+  ASSERT_NE(m.handler, nullptr);
+  EXPECT_EQ(encoded.params.at("path"), "a/b.js");
+}

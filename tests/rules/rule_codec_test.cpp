@@ -222,7 +222,7 @@ TEST(RuleCodec, RejectsUnknownMembersAndMembersOfAnotherKind) {
                                                "accumulation rules)");
   rejects(with(kTamKy, R"({"severity": "major"})"), "'severity' does not belong to a threshold rule (it is for rate, "
                                                    "accumulation, stale and expression rules)");
-  rejects(with(kRate, R"({"levels": []})"), "'levels' does not belong to a rate rule (it is for threshold rules)");
+  rejects(with(kRate, R"({"levels": []})"), "'levels' does not belong to a rate rule (it is for threshold and forecast rules)");
   rejects(with(kRate, R"({"hysteresis": 0.1})"), "'hysteresis' does not belong to a rate rule");
   rejects(with(kRate, R"({"for": "1m"})"), "'for' does not belong to a rate rule");
   rejects(with(kAccumulation, R"({"per_hour_above": 1})"), "'per_hour_above' does not belong to an accumulation");
@@ -392,6 +392,31 @@ TEST(RuleCodec, FormatsValuesWithSixSignificantDigits) {
   EXPECT_EQ(formatValue(1e20), "1e+20");
   EXPECT_EQ(formatValue(0), "0");
   EXPECT_EQ(formatValue(-0.0), "0");
+}
+
+}  // namespace
+}  // namespace cityops::rules
+
+namespace cityops::rules {
+namespace {
+
+TEST(RuleCodecForecast, IsAThresholdOnTheForecastOfItsMetric) {
+  auto r = fromJson(boost::json::parse(R"({"id":"forecast.wl.tamky","name":"Tam Kỳ forecast","scope":{"entity":"wl.tamky"},
+    "metric":"water_level_m","kind":"forecast","levels":[{"above":1.7,"severity":"minor"},{"above":2.7,"severity":"critical"}],
+    "hysteresis":0.05})"), 0);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->kind, Kind::Forecast);
+  EXPECT_EQ(r->levels.size(), 2u);
+  EXPECT_EQ(forecastMetric(r->metric), "water_level_m_forecast");
+  const auto back = toJson(*r);
+  EXPECT_EQ(back.at("kind").as_string(), "forecast");
+  EXPECT_EQ(back.at("levels").as_array().size(), 2u);
+  auto again = fromJson(back, 0);  // a GET body can be PUT back
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  auto longMetric = fromJson(boost::json::parse(R"({"id":"f","name":"f","scope":{"entity":"e"},"kind":"forecast",
+    "metric":"a_metric_name_that_is_fifty_six_characters_long_xxxxxxxx","levels":[{"above":1,"severity":"minor"}]})"), 0);
+  ASSERT_FALSE(longMetric.ok());
+  EXPECT_NE(longMetric.error().message.find("at most 55"), std::string::npos);
 }
 
 }  // namespace

@@ -209,5 +209,20 @@ TEST_F(RuleEngineTest, ARecreatedEntityStartsFromNothing) {
   EXPECT_EQ(takeText(), V{});
 }
 
+TEST_F(RuleEngineTest, ForecastRulesWatchTheForecastSeries) {
+  ASSERT_TRUE(store_->createEntity(entity("f", "WaterLevelStation")).ok());
+  auto r = levels("forecast.f", entityScope("f"));
+  r.kind = Kind::Forecast;
+  engine_->upsert(r);
+  post("f", kNow, 2.5);  // the level itself: not what a forecast rule reads
+  EXPECT_EQ(takeText(), V{});
+  ASSERT_TRUE(store_->ingestSync({Observation{"f", "water_level_m_forecast", kNow, 2.3, Quality::Good}}).ok());
+  auto raised = take();
+  ASSERT_EQ(raised.size(), 1u);
+  EXPECT_EQ(raised[0].severity, Severity::Major);
+  EXPECT_EQ(raised[0].metric, "water_level_m");  // the alert is about the water level
+  EXPECT_EQ(raised[0].value, 2.3);
+}
+
 }  // namespace
 }  // namespace cityops::rules

@@ -1,0 +1,184 @@
+#include "api/FloodApi.hpp"
+
+#include "api/Api.hpp"
+#include "api/QueryParams.hpp"
+#include "common/Time.hpp"
+#include "flood/AlarmLevels.hpp"
+#include "flood/ForecastJson.hpp"
+#include "flood/StationForecasts.hpp"
+
+#include <boost/json.hpp>
+
+namespace cityops::api {
+
+namespace json = boost::json;
+using http::Reply;
+using http::Request;
+using http::Response;
+
+namespace {
+
+bool isFloodEntity(const model::Entity& e) { return e.type == flood::kStationType || e.type == flood::kRainGaugeType; }
+
+json::value timeOrNull(int64_t ms) { return ms > 0 ? json::value(formatTime(ms)) : json::value(nullptr); }
+
+std::vector<model::Entity> zones(const store::Store& store) {
+  store::EntityQuery q;
+  q.type = "Zone";
+  q.limit = 10000;
+  auto page = store.listEntities(q);
+  return page ? std::move(page->items) : std::vector<model::Entity>{};
+}
+
+}  // namespace
+
+json::object FloodApi::stationJson(const model::Entity& e, const std::vector<alerts::Alert>& open) const {
+  json::object o;
+  o["id"] = e.id;
+  o["name"] = e.name;
+  for (const char* k : {"name_en", "river", "upstream", "downstream", "peaks"})
+    if (const auto* v = e.attributes.if_contains(k)) o[k] = *v;
+  o["geometry"] = e.geometry ? e.geometry->toJson() : json::value(nullptr);
+  auto levels = flood::alarmLevelsOf(e);
+  json::object bd;
+  for (size_t i = 0; i < 3; ++i) {
+    const auto& v = levels ? levels->bd[i] : std::nullopt;
+    bd["bd" + std::to_string(i + 1)] = v ? json::value(*v) : json::value(nullptr);
+  }
+  o["alarm_levels"] = std::move(bd);
+
+  store::LatestQuery lq;
+  lq.entity = e.id;
+  lq.metric = std::string(flood::kLevelMetric);
+  auto latest = store_.latest(lq);
+  if (latest && !latest->empty()) {
+    const auto& l = latest->front();
+    o["latest"] = json::object{{"time", formatTime(l.time)}, {"value", l.value},
+                               {"quality", std::string(model::qualityName(l.quality))}};
+    const int level = levels ? levels->levelAt(l.value) : 0;
+    o["alarm_level"] = level;
+    const auto risk = levels ? flood::riskLevelAt(e, *levels, l.value) : flood::riskLevel(0);
+    o["risk_level"] = json::object{{"level", risk.level}, {"colour", risk.colour}, {"colour_vi", risk.colourVi},
+                                   {"hex", risk.hex}};
+  } else {
+    o["latest"] = nullptr;
+    o["alarm_level"] = nullptr;
+    o["risk_level"] = nullptr;
+  }
+  json::object qc;
+  for (const auto& [metric, c] : qc_.counts(e.id))
+    qc[metric] = json::object{{"checked", c.checked}, {"hard", c.hard}, {"soft", c.soft}, {"spike", c.spike},
+                              {"flat", c.flat}, {"gap", c.gap}, {"last_flagged_at", timeOrNull(c.lastFlaggedMs)}};
+  o["qc"] = std::move(qc);
+  json::array alerts;
+  for (const auto& a : open)
+    if (a.entity == e.id)
+      alerts.push_back(json::object{{"id", a.id}, {"rule", a.rule}, {"severity", std::string(rules::severityName(a.severity))},
+                                    {"state", std::string(alerts::stateName(a.state))}, {"value", a.value},
+                                    {"updated_at", formatTime(a.updatedMs)}});
+  o["alerts"] = std::move(alerts);
+  return o;
+}
+
+Result<std::string> FloodApi::capFor(const alerts::Alert& a, size_t version) const {
+  auto e = store_.getEntity(a.entity);
+  if (!e || !isFloodEntity(*e)) return NotFound("alert " + std::to_string(a.id) + " is not a flood alert (no CAP message)");
+  std::optional<int> risk;
+  if (auto levels = flood::alarmLevelsOf(*e); levels && levels->any() && a.metric == flood::kLevelMetric &&
+                                               a.rule.rfind("rise.", 0) != 0) {
+    const int level = flood::riskLevelAt(*e, *levels, a.value).level;
+    if (level > 0) risk = level;
+  }
+  flood::CapInput in(a, &*e, flood::capZonesFor(*e, zones(store_)), risk);
+  return flood::capXml(in, cap_, version);
+}
+
+void FloodApi::registerRoutes(http::Router& r) {
+  r.add("GET", "/api/v1/flood/stations", [this](Request&& req, Reply reply) {
+    if (!req.query.empty()) return reply(Response::error(400, "bad_request", "this endpoint takes no query parameters"));
+    store::EntityQuery q;
+    q.type = std::string(flood::kStationType);
+    q.limit = 10000;
+    auto page = store_.listEntities(q);
+    if (!page) return reply(Api::errorResponse(page.error()));
+    const auto open = alerts_.openAlerts();
+    json::array out;
+    for (const auto& e : page->items) out.push_back(stationJson(e, open));
+    reply(Response::json(200, out));
+  });
+
+  r.add("GET", "/api/v1/flood/stations/{id}", [this](Request&& req, Reply reply) {
+    if (!req.query.empty()) return reply(Response::error(400, "bad_request", "this endpoint takes no query parameters"));
+    const auto& id = req.params.at("id");
+    auto e = store_.getEntity(id);
+    if (!e) return reply(Api::errorResponse(e.error()));
+    if (e->type != flood::kStationType)
+      return reply(Response::error(404, "not_found", "'" + id + "' is not a WaterLevelStation"));
+    reply(Response::json(200, stationJson(*e, alerts_.openAlerts())));
+  });
+
+  r.add("GET", "/api/v1/flood/stations/{id}/forecast", [this](Request&& req, Reply reply) {
+    QueryParams q(req.query);
+    if (auto s = q.onlyAllow({"horizon"}); !s) return reply(Api::errorResponse(s.error()));
+    int64_t horizon = 6 * 3600000;
+    if (auto h = q.text("horizon")) {
+      auto parsed = QueryParams::interval(*h);
+      if (!parsed || *parsed < 3600000 || *parsed > 6 * 3600000 || *parsed % 3600000 != 0)
+        return reply(Response::error(400, "bad_request", "horizon must be whole hours from 1h to 6h, e.g. 6h"));
+      horizon = *parsed;
+    }
+    auto f = flood::StationForecasts(store_).forecast(req.params.at("id"), horizon, clock_.nowMs());
+    if (!f) return reply(Api::errorResponse(f.error()));
+    reply(Response::json(200, flood::forecastJson(*f)));
+  });
+
+  r.add("GET", "/api/v1/alerts/{id}/cap", [this](Request&& req, Reply reply) {
+    QueryParams q(req.query);
+    if (auto s = q.onlyAllow({"version"}); !s) return reply(Api::errorResponse(s.error()));
+    auto id = QueryParams::pathId(req.params, "alert");
+    if (!id) return reply(Api::errorResponse(id.error()));
+    auto version = q.integer("version", 0, 0, 1000000);
+    if (!version) return reply(Api::errorResponse(version.error()));
+    auto a = alerts_.get(*id);
+    if (!a) return reply(Api::errorResponse(a.error()));
+    auto xml = capFor(*a, static_cast<size_t>(*version));
+    if (!xml) return reply(Api::errorResponse(xml.error()));
+    reply(Response::text(200, std::move(*xml), "application/cap+xml; charset=utf-8"));
+  });
+
+  r.add("GET", "/api/v1/cap/feed.atom", [this](Request&& req, Reply reply) {
+    if (!req.query.empty()) return reply(Response::error(400, "bad_request", "this endpoint takes no query parameters"));
+    const int64_t now = clock_.nowMs();
+    // Every open alert and the last resolved ones (newest first), flood ones only, each with its history.
+    auto list = alerts_.openAlerts();
+    alerts::AlertQuery q;
+    q.state = alerts::State::Resolved;
+    q.limit = 1000;
+    auto resolved = alerts_.list(q);
+    if (!resolved) return reply(Api::errorResponse(resolved.error()));
+    list.insert(list.end(), resolved->begin(), resolved->end());
+    std::vector<alerts::Alert> full;
+    std::vector<model::Entity> entities;
+    full.reserve(list.size());
+    entities.reserve(list.size());
+    for (const auto& brief : list) {
+      if (!flood::inAtomFeed(brief, now, atom_)) continue;
+      auto e = store_.getEntity(brief.entity);
+      if (!e || !isFloodEntity(*e)) continue;
+      auto a = alerts_.get(brief.id);
+      if (!a) continue;
+      full.push_back(std::move(*a));
+      entities.push_back(std::move(*e));
+    }
+    const auto allZones = zones(store_);
+    std::vector<flood::CapInput> inputs;
+    inputs.reserve(full.size());
+    for (size_t i = 0; i < full.size(); ++i)
+      inputs.emplace_back(full[i], &entities[i], flood::capZonesFor(entities[i], allZones));
+    auto feed = flood::atomFeed(inputs, cap_, atom_, now);
+    if (!feed) return reply(Api::errorResponse(feed.error()));
+    reply(Response::text(200, std::move(*feed), "application/atom+xml; charset=utf-8"));
+  });
+}
+
+}  // namespace cityops::api
