@@ -55,7 +55,7 @@ struct Options {
   int batch = 5000;
   int reps = 3;
   double pacedRate = 100000;  // obs/s; 0 = no paced runs
-  int64_t pacedObs = 300000;
+  int64_t pacedObs = 1000000;
   std::string tmp = std::filesystem::temp_directory_path().string();
   uint64_t seed = 20260101;
 };
@@ -64,7 +64,7 @@ struct Options {
   if (msg) std::fprintf(stderr, "rules_bench: %s\n\n", msg);
   std::fprintf(stderr,
                "usage: rules_bench [--entities N (10000)] [--obs M (1000000)] [--batch B (5000)] [--reps R (3)]\n"
-               "                   [--paced-rate OBS_PER_S (100000; 0 = skip)] [--paced-obs M (300000)] [--tmp DIR]\n");
+               "                   [--paced-rate OBS_PER_S (100000; 0 = skip)] [--paced-obs M (1000000)] [--tmp DIR]\n");
   std::exit(2);
 }
 

@@ -384,7 +384,7 @@ if has_target cityops; then
   score "startup" "${R[cityops.startup_ms]:-}" "<=" 1000
   score "RSS" "$([[ -n ${R[cityops.rss_kb]:-} ]] && echo $((R[cityops.rss_kb] / 1024)))" "<=" 150
   if [[ $RULES == 1 ]]; then
-    score "rule overhead" "${R[rules.bench.rules_sink_overhead_pct]:-}" "<=" 20
+    score "rule overhead at 100 000 obs/s" "${R[rules.bench.rules_paced_overhead_pct]:-}" "<=" 20
     score "alert latency p99" "$(val cityops alerts alerts_after_send_p99_ms)" "<=" 5
   fi
 fi
@@ -403,10 +403,11 @@ if has_target cityops && [[ $RULES == 1 ]]; then
   rrow "... engine as the store's sink (server), acked" \
     "$(fmt_int "$(rb rules_sink_ack_obs_per_s)") ($(fmt_pct "$(rb rules_sink_ack_overhead_pct)"))$bang" ""
   rrow "... engine as the store's sink, all evaluated" \
-    "$(fmt_int "$(rb rules_sink_drained_obs_per_s)") ($(fmt_pct "$(rb rules_sink_overhead_pct)"))$bang" "overhead <= 20 %"
+    "$(fmt_int "$(rb rules_sink_drained_obs_per_s)") ($(fmt_pct "$(rb rules_sink_overhead_pct)"))$bang" ""
   rrow "evaluate only, readings/s" "$(fmt_int "$(rb rules_evaluate_readings_per_s)")$bang" ""
+  rrow "alert commits (832 transitions), ms" "$(fmt_ms "$(rb rules_alert_commit_ms)")$bang" ""
   rrow "ingest ms per batch at 100 000 obs/s: none / rules" \
-    "$(fmt_ms "$(rb rules_paced_none_batch_mean_ms)") / $(fmt_ms "$(rb rules_paced_sink_batch_mean_ms)") ($(fmt_pct "$(rb rules_paced_overhead_pct)"))$bang" ""
+    "$(fmt_ms "$(rb rules_paced_none_batch_mean_ms)") / $(fmt_ms "$(rb rules_paced_sink_batch_mean_ms)") ($(fmt_pct "$(rb rules_paced_overhead_pct)"))$bang" "overhead <= 20 %"
   rrow "CPU s/s at 100 000 obs/s: none / rules" \
     "$(fmt_s "$(rb rules_paced_none_cpu_s_per_s)") / $(fmt_s "$(rb rules_paced_sink_cpu_s_per_s)")$bang" ""
   rrow "alert latency after the 200, p50 / p99 ms" \
