@@ -34,11 +34,12 @@ test-release: build
 demo: build
 	build/release/cityops serve --config $(CONFIG) --listen $(LISTEN) --data $(DATA) --demo
 
-# End-to-end table against VictoriaMetrics, then the codec and ingest-path micro-benchmarks.
+# End-to-end table against VictoriaMetrics, then the codec and ingest-path micro-benchmarks, then the traffic analytics.
 bench: build
 	bench/run.sh
 	build/release/bench/tsdb_codec_bench --benchmark_min_time=0.2
 	build/release/bench/ingest_path_bench
+	build/release/bench/traffic_bench
 
 fuzz: deps
 	cmake --preset fuzz >/dev/null

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // Takes the README's screenshots of the dashboard from the Tam Kỳ demo: starts `cityops serve --demo` with the
 // example city in a temporary data directory (no basemap: the local layers only, so that the pictures do not depend
-// on the network), signs in as the demo operator, posts one reading above alarm level III at the Tam Kỳ station
-// (to show an alert), and writes PNGs. Stops the server by PID.
+// on the network), signs in as the demo operator and writes PNGs. Stops the server by PID.
+//
+// The demo's water levels stay below alarm level I, so the pictures stage a flood at the Tam Kỳ station: its
+// [[simulate]] entry is left out of the copy of the configuration, and the script posts a day of tide followed by a
+// three-hour rise to 2.65 m (BĐ II; slow enough for quality control), then, with the dashboard open, 2.75 m (BĐ III).
 //
 //   node tools/dashboard-screenshots.mjs --cityops-bin build/release/cityops [--out docs/img] [--chromium /usr/bin/chromium]
 import { spawn } from 'node:child_process';
@@ -25,7 +28,10 @@ const { chromium } = await import(pathToFileURL(join(repo, 'web', 'node_modules'
 
 const dir = mkdtempSync(join(tmpdir(), 'cityops-shots-'));
 const config = join(dir, 'cityops.toml');
-writeFileSync(config, readFileSync(join(repo, 'examples', 'tamky', 'cityops.toml'), 'utf8') + '\n[ui]\ntile_url = ""\nzoom = 14\n');
+const example = readFileSync(join(repo, 'examples', 'tamky', 'cityops.toml'), 'utf8')
+  .replace(/\[\[simulate\]\]\nentity = "wl\.tamky"[^[]*/, '')
+  .replace(/^\[ui\]\n(?:[^[\n].*\n|\n)*/m, ''); // our own [ui] below
+writeFileSync(config, example + '\n[ui]\ntile_url = ""\nzoom = 15\n');
 const server = spawn(opts.bin, ['serve', '--config', config, '--listen', '127.0.0.1:0', '--data', join(dir, 'data'), '--demo',
   '--web', join(repo, 'web', 'dist')], { env: { ...process.env, CITYOPS_ADMIN_PASSWORD: 'screenshots-Admin-2025' }, stdio: ['ignore', 'pipe', 'pipe'] });
 let log = '';
@@ -50,6 +56,21 @@ const call = async (method, path, token, body) => {
 };
 const token = (await (await fetch(base + '/api/v1/auth/login', { method: 'POST', body: JSON.stringify({ username: 'operator', password }) })).json()).token;
 
+// The staged flood: 24 h of semi-diurnal tide, then a rise of about 0.6 m/h over three hours.
+{
+  const now = Date.now();
+  const obs = [];
+  for (let t = now - 27 * 3.6e6; t < now - 3 * 3.6e6; t += 5 * 60_000)
+    obs.push({ entity: 'wl.tamky', metric: 'water_level_m', time: new Date(t).toISOString(), value: +(0.6 + 0.3 * Math.sin((2 * Math.PI * t) / (745.2 * 60_000))).toFixed(2) });
+  const start = obs[obs.length - 1].value;
+  for (let i = 1; i <= 36; i++) {
+    const t = now - 3 * 3.6e6 + i * 5 * 60_000 - 10 * 60_000;
+    const x = i / 36;
+    obs.push({ entity: 'wl.tamky', metric: 'water_level_m', time: new Date(t).toISOString(), value: +(start + (2.65 - start) * (x * x * (3 - 2 * x))).toFixed(2) });
+  }
+  await call('POST', '/api/v1/observations', token, obs);
+}
+
 mkdirSync(opts.out, { recursive: true });
 const browser = await chromium.launch({ executablePath: opts.chromium, headless: true,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
@@ -61,15 +82,17 @@ try {
   await page.click('form.login-form button[type=submit]');
   await page.waitForSelector('.map[data-ready=true]');
   await page.waitForSelector('[data-testid=connection][data-state=live]');
-  await page.waitForTimeout(1500);
+  await page.mouse.move(700, 900);
+  await page.waitForTimeout(2500);
   await page.screenshot({ path: join(opts.out, 'dashboard.png') });
 
   // An alarm: one reading above BĐ III (2.7 m) at the Tam Kỳ station, the station's detail open.
-  await page.click('.mk[data-entity="wl.tamky"]');
+  await page.click('.alert[data-entity="wl.tamky"]');
   await page.waitForSelector('.detail[data-entity="wl.tamky"] .chart canvas');
-  await call('POST', '/api/v1/observations', token, [{ entity: 'wl.tamky', metric: 'water_level_m', time: new Date().toISOString(), value: 2.85 }]);
+  await call('POST', '/api/v1/observations', token, [{ entity: 'wl.tamky', metric: 'water_level_m', time: new Date().toISOString(), value: 2.75 }]);
   await page.waitForSelector('.alert[data-entity="wl.tamky"][data-severity="critical"]', { timeout: 15_000 });
-  await page.waitForTimeout(1200);
+  await page.mouse.move(700, 900);
+  await page.waitForTimeout(2500);
   await page.screenshot({ path: join(opts.out, 'dashboard-alert.png') });
 
   await page.click('.topbar button[data-lang=en]');
@@ -80,7 +103,7 @@ try {
   await phone.goto(base + '/public');
   await phone.waitForSelector('[data-testid=warning]', { timeout: 15_000 });
   await phone.waitForTimeout(1000);
-  await phone.screenshot({ path: join(opts.out, 'public-phone.png'), fullPage: true });
+  await phone.screenshot({ path: join(opts.out, 'public-phone.png') });
   console.log(`screenshots in ${opts.out}`);
 } finally {
   await browser.close();

@@ -9,6 +9,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 namespace cityops::api {
 
 namespace json = boost::json;
@@ -93,7 +95,108 @@ Result<std::string> FloodApi::capFor(const alerts::Alert& a, size_t version) con
   return flood::capXml(in, cap_, version);
 }
 
+bool FloodApi::isWarning(const alerts::Alert& a) const {
+  if (!ruleKindOf_) return true;
+  const auto kind = ruleKindOf_(a.rule);
+  return !kind || *kind != rules::Kind::Stale;
+}
+
+json::array FloodApi::zonesJson(std::optional<int> level) const {
+  const auto all = zones(store_);
+  json::array out;
+  for (const auto& z : all) {
+    const auto* watch = z.attributes.if_contains("watch_station");
+    if (!watch || !watch->is_string()) continue;  // not a flood zone
+    int zoneLevel = 1;  // the alarm level at which the zone is at risk (attribute "level", default I)
+    if (const auto* l = z.attributes.if_contains("level"); l && l->is_int64()) zoneLevel = static_cast<int>(l->as_int64());
+    if (level && zoneLevel != *level) continue;
+    const std::string station(watch->as_string());
+    int current = 0;
+    if (auto st = store_.getEntity(station)) {
+      store::LatestQuery lq;
+      lq.entity = station;
+      lq.metric = std::string(flood::kLevelMetric);
+      auto latest = store_.latest(lq);
+      auto levels = flood::alarmLevelsOf(*st);
+      if (latest && !latest->empty() && levels) current = levels->levelAt(latest->front().value);
+    }
+    json::object o;
+    o["id"] = z.id;
+    o["name"] = z.name;
+    if (const auto* en = z.attributes.if_contains("name_en")) o["name_en"] = *en;
+    o["station"] = station;
+    o["level"] = zoneLevel;
+    o["station_alarm_level"] = current;
+    o["at_risk"] = current >= zoneLevel;
+    o["geometry"] = z.geometry ? z.geometry->toJson() : json::value(nullptr);
+    // What lies inside: the R-tree narrows by bounding box, the polygon decides.
+    json::array inside;
+    if (z.geometry && z.geometry->kind == model::Geometry::Kind::Polygon) {
+      store::EntityQuery q;
+      q.bbox = z.geometry->bbox();
+      q.limit = 10000;
+      if (auto page = store_.listEntities(q)) {
+        for (const auto& e : page->items) {
+          if (e.id == z.id || !e.geometry || e.geometry->kind != model::Geometry::Kind::Point) continue;
+          if (!z.geometry->containsPoint(e.geometry->rings.at(0).at(0))) continue;
+          inside.push_back(json::object{{"id", e.id}, {"type", e.type}, {"name", e.name}});
+        }
+      }
+    }
+    o["entities"] = std::move(inside);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
 void FloodApi::registerRoutes(http::Router& r) {
+  r.add("GET", "/api/v1/flood/zones", [this](Request&& req, Reply reply) {
+    QueryParams q(req.query);
+    if (auto s = q.onlyAllow({"level"}); !s) return reply(Api::errorResponse(s.error()));
+    std::optional<int> level;
+    if (req.query.count("level")) {
+      auto l = q.integer("level", 1, 1, 3);
+      if (!l) return reply(Api::errorResponse(l.error()));
+      level = static_cast<int>(*l);
+    }
+    reply(Response::json(200, zonesJson(level)));
+  });
+
+  r.add("GET", "/api/v1/public/warnings", [this](Request&& req, Reply reply) {
+    if (!req.query.empty()) return reply(Response::error(400, "bad_request", "this endpoint takes no query parameters"));
+    const auto allZones = zones(store_);
+    json::array items;
+    auto open = alerts_.openAlerts();
+    std::sort(open.begin(), open.end(), [](const alerts::Alert& a, const alerts::Alert& b) {
+      return a.severity != b.severity ? a.severity > b.severity : a.updatedMs > b.updatedMs;
+    });
+    for (const auto& brief : open) {
+      if (!isWarning(brief)) continue;
+      auto e = store_.getEntity(brief.entity);
+      if (!e || !isFloodEntity(*e)) continue;
+      auto a = alerts_.get(brief.id);
+      if (!a) continue;
+      flood::CapInput in(*a, &*e, flood::capZonesFor(*e, allZones));
+      auto m = flood::capMessage(in, cap_);
+      if (!m) continue;
+      json::object w;
+      w["id"] = a->id;
+      w["station"] = e->id;
+      w["station_name"] = e->name;
+      w["severity"] = std::string(rules::severityName(a->severity));
+      w["certainty"] = m->certainty;
+      w["updated_at"] = formatTime(a->updatedMs);
+      for (const auto& info : m->info) {
+        const std::string lang = info.language.substr(0, 2);  // "vi", "en"
+        w[lang] = json::object{{"headline", info.headline}, {"description", info.description},
+                               {"instruction", info.instruction}, {"area", info.areaDesc}};
+      }
+      w["cap"] = "/api/v1/alerts/" + std::to_string(a->id) + "/cap";
+      items.push_back(std::move(w));
+    }
+    reply(Response::json(200, json::object{{"warnings", std::move(items)}, {"generated_at", formatTime(clock_.nowMs())}}));
+  });
+
   r.add("GET", "/api/v1/flood/stations", [this](Request&& req, Reply reply) {
     if (!req.query.empty()) return reply(Response::error(400, "bad_request", "this endpoint takes no query parameters"));
     store::EntityQuery q;
@@ -162,7 +265,7 @@ void FloodApi::registerRoutes(http::Router& r) {
     full.reserve(list.size());
     entities.reserve(list.size());
     for (const auto& brief : list) {
-      if (!flood::inAtomFeed(brief, now, atom_)) continue;
+      if (!flood::inAtomFeed(brief, now, atom_) || !isWarning(brief)) continue;
       auto e = store_.getEntity(brief.entity);
       if (!e || !isFloodEntity(*e)) continue;
       auto a = alerts_.get(brief.id);

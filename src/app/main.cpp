@@ -3,6 +3,7 @@
 #include "alerts/AlertJson.hpp"
 #include "alerts/AlertManager.hpp"
 #include "api/AuthApi.hpp"
+#include "api/CamerasApi.hpp"
 #include "api/EnvironmentApi.hpp"
 #include "api/FloodApi.hpp"
 #include "api/RulesApi.hpp"
@@ -18,8 +19,11 @@
 #include "auth/FirstRun.hpp"
 #include "auth/Gatekeeper.hpp"
 #include "auth/LoginThrottle.hpp"
+#include "cameras/CameraManager.hpp"
+#include "cameras/CameraRules.hpp"
 #include "common/Clock.hpp"
 #include "common/JsonText.hpp"
+#include "common/Time.hpp"
 #include "config/CityConfig.hpp"
 #include "environment/AqiPublisher.hpp"
 #include "flood/ForecastWarner.hpp"
@@ -32,8 +36,11 @@
 #include "notify/SubscriptionStore.hpp"
 #include "rules/RuleEngine.hpp"
 #include "rules/RuleStore.hpp"
+#include "sim/DemoClock.hpp"
+#include "sim/Scenario.hpp"
 #include "sim/Simulator.hpp"
 #include "store/SqliteStore.hpp"
+#include "traffic/AnalyzeVideoCommand.hpp"
 #include "web/StaticSite.hpp"
 
 #include <CLI/CLI.hpp>
@@ -73,10 +80,10 @@ bool splitListen(const std::string& s, std::string& host, uint16_t& port) {
 
 int serve(const ServeArgs& args) {
   spdlog::set_level(spdlog::level::from_str(args.logLevel));
-  SystemClock clock;
+  SystemClock wallClock;
   config::CityConfig cfg;
   if (!args.config.empty()) {
-    auto loaded = config::CityConfig::load(args.config, clock.nowMs());
+    auto loaded = config::CityConfig::load(args.config, wallClock.nowMs());
     if (!loaded) {
       spdlog::error("{}", loaded.error().message);
       return 2;
@@ -86,6 +93,28 @@ int serve(const ServeArgs& args) {
     spdlog::error("--demo needs --config (e.g. examples/tamky/cityops.toml)");
     return 2;
   }
+  // --demo with a [demo] scenario: the whole server runs on the demo clock, which plays the scenario's hours of
+  // event in a few minutes of wall time and then runs with the wall clock (sim/DemoClock.hpp).
+  std::unique_ptr<sim::DemoClock> demoClock;
+  std::optional<sim::Scenario> scenario;
+  if (args.demo && !cfg.demo.scenario.empty()) {
+    auto loaded = sim::Scenario::load(cfg.demo.scenario, cfg.demo.fromMs, cfg.demo.lengthMs);
+    if (!loaded) {
+      spdlog::error("demo: {}", loaded.error().message);
+      return 2;
+    }
+    demoClock = std::make_unique<sim::DemoClock>(wallClock, cfg.demo.lengthMs, cfg.demo.wallMs);
+    loaded->setStart(demoClock->startMs());
+    std::vector<sim::ScenarioFault> faults;
+    for (const auto& f : cfg.demo.faults) faults.push_back({f.entity, f.metric, f.atMs, f.value});
+    loaded->setFaults(std::move(faults));
+    scenario = std::move(*loaded);
+    spdlog::info("demo: playing {} h of {} ({} series) in {} minutes; the server's clock starts at {} and meets the "
+                 "wall clock at the end",
+                 cfg.demo.lengthMs / 3600000, cfg.demo.scenario, scenario->seriesCount(), cfg.demo.wallMs / 60000,
+                 formatTime(demoClock->startMs()));
+  }
+  const Clock& clock = demoClock ? static_cast<const Clock&>(*demoClock) : static_cast<const Clock&>(wallClock);
   if (!args.listen.empty()) cfg.listen = args.listen;
   if (!args.data.empty()) cfg.dataDir = args.data;
   if (args.threads > 0) cfg.threads = args.threads;
@@ -264,6 +293,13 @@ int serve(const ServeArgs& args) {
   flood::StationRules stationRules(*store, ruleStore, engine, clock, cfg.flood.stationRules);
   if (auto r = stationRules.reconcile(); !r) spdlog::error("flood: cannot set up the station rules: {}", r.error().message);
   stationRules.start(5000);
+  // Live traffic cameras (TrafficCamera entities with a `source`): one worker each, and their incident rules.
+  cameras::CameraRules cameraRules(*store, ruleStore, engine, clock);
+  if (auto r = cameraRules.reconcile(); !r) spdlog::error("cameras: cannot set up the camera rules: {}", r.error().message);
+  cameraRules.start(5000);
+  cameras::WorkerOptions cameraOptions;
+  cameraOptions.snapshotsDir = (std::filesystem::path(cfg.dataDir) / "snapshots").string();
+  cameras::CameraManager cameraManager(*store, clock, cameraOptions, &registry);
   // Forecasts every 15 minutes: the highest level within the horizon, for the stations' forecast rules.
   flood::ForecastWarner forecastWarner(*store, clock, {cfg.flood.forecastEveryMs, cfg.flood.forecastHorizonMs});
   // Hourly VN_AQI / US AQI of every air-quality station, written as observations as each hour closes.
@@ -298,7 +334,13 @@ int serve(const ServeArgs& args) {
   flood::CapSettings capSettings = cfg.flood.cap;
   if (!cfg.flood.capStatusSet && args.demo) capSettings.status = flood::CapStatus::Exercise;  // simulated data
   api::FloodApi floodApi(*store, **alertManager, qualityControl, clock, capSettings, flood::AtomSettings{});
+  floodApi.setRuleKindOf([&ruleStore](const std::string& id) -> std::optional<rules::Kind> {
+    auto r = ruleStore.get(id);
+    return r ? std::optional<rules::Kind>(r->kind) : std::nullopt;
+  });
   floodApi.registerRoutes(router);
+  api::CamerasApi camerasApi(*store, cameraManager, **alertManager, clock);
+  camerasApi.registerRoutes(router);
   // The web dashboard: "/" (operators), "/public" (residents), "/assets/..." and its settings.
   api::UiApi uiApi(api::UiSettings{cfg.name, cfg.centerLat, cfg.centerLon, static_cast<int>(cfg.ui.zoom),
                                    cfg.ui.tileUrl, cfg.ui.tileAttribution, cfg.timezone, cfg.utcOffsetMinutes,
@@ -355,11 +397,13 @@ int serve(const ServeArgs& args) {
   std::unique_ptr<sim::Simulator> simulator;
   if (args.demo) {
     simulator = std::make_unique<sim::Simulator>(*store, clock, cfg.simulations, cfg.entities);
+    if (scenario) simulator->setScenario(&*scenario);
     if (auto s = simulator->backfill(24); !s) spdlog::warn("simulator: backfill failed: {}", s.error().message);
     simulator->start();
   }
   aqiPublisher.start();  // after the demo's backfill, so the last day's hourly indices exist at once
   forecastWarner.start();
+  cameraManager.start(5000);  // the cameras start now, then follow their entities every 5 s
 
   int sig = 0;
   sigwait(&stopSignals, &sig);
@@ -368,6 +412,8 @@ int serve(const ServeArgs& args) {
   aqiPublisher.stop();
   forecastWarner.stop();
   stationRules.stop();
+  cameraManager.stop();
+  cameraRules.stop();
   if (metricsServer) metricsServer->stop();
   server.stop();
   engine.stop();
@@ -425,7 +471,17 @@ int main(int argc, char** argv) {
   backtestCmd->add_option("--config", backtestArgs.configFile, "City configuration (TOML) with the stations")->required();
   backtestCmd->add_flag("--json", backtestArgs.json, "Print the report as JSON");
 
+  traffic::AnalyzeVideoArgs videoArgs;
+  auto* videoCmd = app.add_subcommand(
+      "analyze-video", "Count, classify and time the traffic of a recorded video (or a stream URL) with a camera file; "
+                       "print the result JSON (docs/traffic.md)");
+  videoCmd->add_option("input", videoArgs.input, "Video file, or a URL (rtsp://, http://)")->required();
+  videoCmd->add_option("--camera", videoArgs.cameraFile, "Camera file (JSON): lines, lanes, calibration, ...")->required();
+  videoCmd->add_option("--out", videoArgs.outFile, "Write the result JSON here (default: standard output)");
+  videoCmd->add_option("--annotate", videoArgs.annotateFile, "Also write an annotated copy of the video (.mp4, .avi)");
+
   CLI11_PARSE(app, argc, argv);
+  if (*videoCmd) return traffic::runAnalyzeVideo(videoArgs);
   if (*backtestCmd) return app::runFloodBacktest(backtestArgs);
   if (*serveCmd) return serve(args);
   if (*userAdd) return app::runUserAdd(userArgs);

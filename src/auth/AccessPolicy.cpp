@@ -76,6 +76,7 @@ const AccessPolicy& AccessPolicy::cityopsDefault() {
         {"GET", "/api/v1/public/air", {}, true},
         {"GET", "/api/v1/alerts/{id}/cap", {}, true},  // warnings to the population (CAP 1.2)
         {"GET", "/api/v1/cap/feed.atom", {}, true},
+        {"GET", "/api/v1/public/warnings", {}, true},
         // any logged-in user
         {"POST", "/api/v1/auth/logout", viewerUp, false},
         {"GET", "/api/v1/auth/me", {R::Admin, R::Operator, R::Viewer, R::Device}, false},
@@ -106,8 +107,15 @@ const AccessPolicy& AccessPolicy::cityopsDefault() {
         {"POST", "/api/v1/alerts/{id}/comment", operatorUp, false},
         // flood
         {"GET", "/api/v1/flood/stations", viewerUp, false},
+        {"GET", "/api/v1/flood/zones", viewerUp, false},
         {"GET", "/api/v1/flood/stations/{id}", viewerUp, false},
         {"GET", "/api/v1/flood/stations/{id}/forecast", viewerUp, false},
+        // live traffic cameras
+        {"GET", "/api/v1/cameras", viewerUp, false},
+        {"GET", "/api/v1/cameras/{id}", viewerUp, false},
+        {"GET", "/api/v1/cameras/{id}/snapshot.jpg", viewerUp, false},
+        {"GET", "/api/v1/cameras/{id}/stream.mjpeg", viewerUp, false},
+        {"GET", "/api/v1/cameras/{id}/incidents/{file}", viewerUp, false},
         // environment
         {"POST", "/api/v1/environment/aqi/compute", viewerUp, false},
         {"GET", "/api/v1/environment/aqi", viewerUp, false},

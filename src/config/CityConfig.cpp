@@ -2,6 +2,7 @@
 
 #include "notify/SubscriptionStore.hpp"
 
+#include "common/Time.hpp"
 #include "config/TimeZone.hpp"
 #include "model/EntityCodec.hpp"
 #include "model/Names.hpp"
@@ -177,8 +178,8 @@ class Reader {
   } while (0)
 
 constexpr std::string_view kTopLevel =
-    "[city], [server], [storage], [tls], [security], [flood], [cap], [ui], [[entity]], [[rule]], [[subscription]] or "
-    "[[simulate]]";
+    "[city], [server], [storage], [tls], [security], [flood], [cap], [ui], [demo], [[entity]], [[rule]], "
+    "[[subscription]] or [[simulate]]";
 
 }  // namespace
 
@@ -205,7 +206,7 @@ Result<CityConfig> CityConfig::parse(std::string_view text, const std::string& s
   for (const auto& [key, node] : root) {
     const std::string k(key.str());
     if (k == "city" || k == "server" || k == "storage" || k == "tls" || k == "security" || k == "flood" || k == "cap" ||
-        k == "ui") {
+        k == "ui" || k == "demo") {
       if (!node.is_table()) return configError(source, k, "must be a table ([" + k + "]), got " + describe(node));
     } else if (k == "entity" || k == "simulate" || k == "rule" || k == "subscription") {
       if (!node.is_array())
@@ -381,6 +382,52 @@ Result<CityConfig> CityConfig::parse(std::string_view text, const std::string& s
     }
     if (c.ui.language != "vi" && c.ui.language != "en")
       return ui.bad("language", "must be \"vi\" or \"en\", got \"" + clip(c.ui.language) + "\"");
+  }
+  {
+    Reader demo(source, "demo", true, section("demo"));
+    CITYOPS_TRY(demo.onlyKeys({"scenario", "from", "hours", "minutes", "faults"}));
+    auto& d = c.demo;
+    CITYOPS_TRY(demo.string("scenario", d.scenario));
+    if (!d.scenario.empty()) {
+      std::filesystem::path p(d.scenario);
+      if (p.is_relative()) d.scenario = (std::filesystem::path(source).parent_path() / p).string();
+      std::string from;
+      CITYOPS_TRY(demo.string("from", from));
+      auto t = parseTime(from);
+      if (!t) return demo.bad("from", "must be an RFC 3339 time, e.g. \"2025-10-29T00:00:00+07:00\"");
+      d.fromMs = *t;
+      int64_t hours = 0, minutes = 10;
+      CITYOPS_TRY(demo.integer("hours", 1, 24 * 30, hours));
+      if (!demo.has("hours")) return demo.bad("hours", "is required with a scenario (the hours of the event played)");
+      CITYOPS_TRY(demo.integer("minutes", 1, 24 * 60, minutes));
+      d.lengthMs = hours * 3600000;
+      d.wallMs = minutes * 60000;
+      if (d.wallMs > d.lengthMs) return demo.bad("minutes", "must not be longer than the hours played");
+      if (const auto* faults = demo.get("faults")) {
+        const auto* list = faults->as_array();
+        if (!list) return demo.bad("faults", "must be an array of { entity, metric, at, value }");
+        for (size_t i = 0; i < list->size(); ++i) {
+          const auto* t = (*list)[i].as_table();
+          const std::string where = "demo.faults[" + std::to_string(i) + "]";
+          if (!t) return configError(source, where, "must be a table { entity, metric, at, value }");
+          Reader r(source, where, true, *t);
+          CITYOPS_TRY(r.onlyKeys({"entity", "metric", "at", "value"}));
+          DemoFault f;
+          std::string at;
+          CITYOPS_TRY(r.string("entity", f.entity));
+          CITYOPS_TRY(r.string("metric", f.metric));
+          CITYOPS_TRY(r.string("at", at));
+          CITYOPS_TRY(r.number("value", f.value));
+          auto ms = rules::Duration::parse(at);
+          if (!ms || *ms >= d.lengthMs) return r.bad("at", "must be a duration into the scenario, e.g. \"9h\"");
+          f.atMs = *ms;
+          if (f.entity.empty() || !model::isValidMetric(f.metric)) return r.badEntry("needs an entity and a metric");
+          d.faults.push_back(std::move(f));
+        }
+      }
+    } else if (demo.has("from") || demo.has("hours") || demo.has("faults")) {
+      return demo.badEntry("from, hours and faults need a scenario");
+    }
   }
   {
     Reader storage(source, "storage", true, section("storage"));

@@ -79,6 +79,20 @@ struct UiConfig {
   std::string language = "vi";    // default language of the dashboard ("vi" or "en")
 };
 
+/// [demo]: the scripted event `serve --demo` plays (see sim/Scenario, sim/DemoClock).
+struct DemoFault {
+  std::string entity, metric;
+  int64_t atMs = 0;  // into the scenario
+  double value = 0;
+};
+struct DemoConfig {
+  std::string scenario;      // CSV path (relative paths: to the configuration file); "" = no scenario
+  int64_t fromMs = 0;        // the part of the event played: from
+  int64_t lengthMs = 0;      // ... for this long (event time)
+  int64_t wallMs = 600000;   // played in this much wall time
+  std::vector<DemoFault> faults;
+};
+
 struct CityConfig {
   std::string name = "cityops";
   std::string timezone = "UTC";  // "UTC" or an IANA-style Area/Location name (see config/TimeZone.hpp)
@@ -94,6 +108,7 @@ struct CityConfig {
   UiConfig ui;
   SecurityConfig security;
   FloodConfig flood;
+  DemoConfig demo;
   std::vector<model::Entity> entities;
   std::vector<rules::Rule> rules;  // [[rule]]: the canonical rule JSON written as TOML (docs/rules.md)
   /// [[subscription]]: webhooks and MQTT channels, as POST /api/v1/subscriptions takes them (url, secret or

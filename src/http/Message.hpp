@@ -54,7 +54,7 @@ struct Response {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
   /// When set (with status 200 and a GET), the body comes from the stream instead of `body`; HEAD gets the header.
-  std::shared_ptr<BodyStream> stream;
+  std::shared_ptr<BodyStream> stream = nullptr;
 
   static Response json(int status, const boost::json::value& v);
   static Response text(int status, std::string body, std::string contentType = "text/plain; charset=utf-8");

@@ -87,8 +87,16 @@ std::vector<model::Observation> Simulator::tick(int64_t now) {
   std::vector<model::Observation> batch;
   for (auto& t : tracks_) {
     if (now < t.next) continue;
-    t.next = now + t.spec->everySeconds * 1000LL;
-    batch.push_back({t.entity, t.metric, now, valueAt(t, now, true), model::Quality::Good});
+    const int64_t every = t.spec->everySeconds * 1000LL;
+    const int64_t previous = t.last > 0 ? t.last : now - every;
+    t.next = now + every;
+    t.last = now;
+    std::optional<double> scripted;
+    if (scenario_) {
+      scripted = scenario_->valueAt(t.entity, t.metric, now, previous);
+      if (auto fault = scenario_->faultIn(t.entity, t.metric, previous, now)) scripted = fault;
+    }
+    batch.push_back({t.entity, t.metric, now, scripted ? *scripted : valueAt(t, now, true), model::Quality::Good});
   }
   return batch;
 }

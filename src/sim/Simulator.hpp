@@ -5,6 +5,7 @@
 // track per (entity, metric), an entity's own spec taking precedence over a type-wide one.
 #include "common/Clock.hpp"
 #include "config/CityConfig.hpp"
+#include "sim/Scenario.hpp"
 #include "store/Store.hpp"
 
 #include <atomic>
@@ -30,6 +31,9 @@ class Simulator {
   /// The episode term of `spec` at `ms`: episodeAdd × sin(π x) while x = (time into the episode) / episodeHours is
   /// in [0, 1), else 0 (see SimulationSpec).
   static double episodeAt(const config::SimulationSpec& spec, int64_t ms);
+  /// Series the scenario plays take their values from it while its window lasts (the demo's flood); set before
+  /// start(). The scenario must outlive the simulator.
+  void setScenario(const Scenario* scenario) { scenario_ = scenario; }
   void start();
   void stop();
 
@@ -40,6 +44,7 @@ class Simulator {
     double phase;     // radians, per entity
     double walk = 0;  // random-walk offset
     int64_t next = 0;
+    int64_t last = 0;  // time of the previous value
   };
   /// The phase of the periodic part: from spec.peakHour when set, else a fixed phase per entity.
   static double phaseFor(const config::SimulationSpec& spec, const std::string& entityId);
@@ -50,6 +55,7 @@ class Simulator {
   std::vector<config::SimulationSpec> specs_;
   std::vector<Track> tracks_;
   std::mt19937_64 rng_;
+  const Scenario* scenario_ = nullptr;
   std::thread thread_;
   std::mutex mu_;
   std::condition_variable cv_;

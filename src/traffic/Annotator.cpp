@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <string>
 
 namespace cityops::traffic {
@@ -34,6 +35,8 @@ void label(cv::Mat& img, const std::string& text, cv::Point at, double scale, co
 }
 
 int64_t sum(const ClassCounts& c) { return c.total(); }
+
+constexpr int64_t kEpochFloorMs = 946684800000;  // 2000-01-01: times above are wall-clock times
 
 }  // namespace
 
@@ -82,10 +85,19 @@ void Annotator::draw(cv::Mat& frame, const FrameResult& r, const std::vector<Lin
     if (t.wrongWay) text += " WRONG WAY";
     label(frame, text, box.tl() - cv::Point(0, 3), scale, colour);
   }
-  char status[128];
-  std::snprintf(status, sizeof status, "%s  t=%.1fs  tracks=%zu%s%s%s", spec_.id.c_str(), r.tMs / 1000.0,
-                r.tracks.size(), r.health.dark ? "  DARK" : "", r.health.blurred ? "  BLURRED" : "",
-                r.health.frozen ? "  FROZEN" : "");
+  // Video time in seconds; a live camera's epoch time as UTC date and time.
+  char when[48];
+  if (r.tMs >= kEpochFloorMs) {
+    const std::time_t secs = static_cast<std::time_t>(r.tMs / 1000);
+    std::tm utc{};
+    gmtime_r(&secs, &utc);
+    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%SZ", &utc);
+  } else {
+    std::snprintf(when, sizeof when, "t=%.1fs", r.tMs / 1000.0);
+  }
+  char status[192];
+  std::snprintf(status, sizeof status, "%s  %s  tracks=%zu%s%s%s", spec_.id.c_str(), when, r.tracks.size(),
+                r.health.dark ? "  DARK" : "", r.health.blurred ? "  BLURRED" : "", r.health.frozen ? "  FROZEN" : "");
   label(frame, status, cv::Point(4, frame.rows - 6), scale, cv::Scalar(255, 255, 255));
 }
 

@@ -7,6 +7,7 @@
 #include "api/Api.hpp"
 #include "api/Auditor.hpp"
 #include "api/AuthApi.hpp"
+#include "api/CamerasApi.hpp"
 #include "api/OpenApi.hpp"
 #include "api/EnvironmentApi.hpp"
 #include "api/FloodApi.hpp"
@@ -347,6 +348,9 @@ class OpenApiTest : public ::testing::Test {
     floodApi_ = std::make_unique<api::FloodApi>(*store_, *alertManager_, *floodQc_, clock_, flood::CapSettings{},
                                                 flood::AtomSettings{});
     floodApi_->registerRoutes(router_);
+    cameraManager_ = std::make_unique<cameras::CameraManager>(*store_, clock_, cameras::WorkerOptions{});
+    camerasApi_ = std::make_unique<api::CamerasApi>(*store_, *cameraManager_, *alertManager_, clock_);
+    camerasApi_->registerRoutes(router_);
     uiApi_ = std::make_unique<api::UiApi>(api::UiSettings{"Tam Kỳ", 15.5736, 108.474, 13,
                                                           "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
                                                           "© OpenStreetMap contributors", "Asia/Ho_Chi_Minh", 420, "vi"});
@@ -363,6 +367,7 @@ class OpenApiTest : public ::testing::Test {
   void TearDown() override {
     authApi_.reset();  // waits for queued password hashing
     rulesApi_.reset();
+    if (cameraManager_) cameraManager_->stop();  // no camera writes past this point
     if (engine_) engine_->stop();  // before the store closes: no evaluation runs past this point
     api_.reset();
     gate_.reset();
@@ -491,6 +496,8 @@ class OpenApiTest : public ::testing::Test {
   std::unique_ptr<api::EnvironmentApi> environmentApi_;
   std::unique_ptr<flood::QualityControl> floodQc_;
   std::unique_ptr<api::FloodApi> floodApi_;
+  std::unique_ptr<cameras::CameraManager> cameraManager_;
+  std::unique_ptr<api::CamerasApi> camerasApi_;
   std::unique_ptr<api::UiApi> uiApi_;
   std::unique_ptr<store::SqliteDb> notifyDb_;
   std::unique_ptr<notify::SubscriptionStore> subscriptions_;
@@ -1765,4 +1772,76 @@ TEST_F(OpenApiTest, UiConfigExampleHolds) {
   auto bad = call("GET", "/api/v1/ui/config", {{"city", "x"}});
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(bodyJson(bad), responseMedia("/api/v1/ui/config", "get", "400").at("example"));
+}
+
+// The camera answers have the documented shapes: a camera without a source (off), one whose attributes cannot be
+// used (invalid, with the reason), a live synthetic one (its status, latest frame, MJPEG parts); and the refusals.
+TEST_F(OpenApiTest, CameraShapesHoldAgainstTheApi) {
+  const std::string live = R"({"id": "cam.live", "type": "TrafficCamera", "name": "Live", "attributes": {
+      "source": "synthetic:?vehicles_per_min=30&seed=2&width=320&height=180",
+      "analytics": {"lines": [{"id": "stop-line", "a": [160, 5], "b": [160, 175], "forward": [1, 0]}],
+                    "calibration": {"meters_per_pixel": 0.1}, "interval_s": 5}}})";
+  const std::string broken = R"({"id": "cam.broken", "type": "TrafficCamera", "name": "Broken",
+      "attributes": {"source": "synthetic:", "analytics": {"lines": []}}})";
+  const std::string off = R"({"id": "cam.off", "type": "TrafficCamera", "name": "Off"})";
+  for (const auto* body : {&live, &broken, &off}) {
+    auto r = call("POST", "/api/v1/entities", {}, *body);
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+  auto passed = cameraManager_->reconcile();
+  ASSERT_TRUE(passed) << passed.error().message;
+  EXPECT_EQ(*passed, 1);
+  auto worker = cameraManager_->worker("cam.live");
+  ASSERT_TRUE(worker);
+  for (int i = 0; i < 400 && worker->view()->snapshot.version() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_GT(worker->view()->snapshot.version(), 0u) << "no frame within 20 s";
+
+  auto list = call("GET", "/api/v1/cameras");
+  ASSERT_EQ(list.status, 200) << list.body;
+  const auto cams = bodyJson(list);
+  ASSERT_EQ(cams.as_array().size(), 3u);
+  std::map<std::string, json::object> byId;
+  for (const auto& c : cams.as_array()) {
+    expectMatches(doc_, "Camera", c, "GET /api/v1/cameras");
+    byId[std::string(c.at("id").as_string())] = c.as_object();
+  }
+  EXPECT_EQ(byId["cam.off"].at("state"), "off");
+  EXPECT_EQ(byId["cam.broken"].at("state"), "invalid");
+  EXPECT_NE(std::string(byId["cam.broken"].at("error").as_string()).find("calibration"), std::string::npos)
+      << byId["cam.broken"].at("error");
+  EXPECT_EQ(byId["cam.live"].at("live"), true);
+  expectMatches(doc_, "CameraStatus", byId["cam.live"].at("status"), "Camera.status");
+
+  auto one = call("GET", "/api/v1/cameras/cam.live");
+  ASSERT_EQ(one.status, 200) << one.body;
+  expectMatches(doc_, "CameraDetail", bodyJson(one), "GET /api/v1/cameras/{id}");
+  EXPECT_EQ(bodyJson(one).at("analytics").at("lines").at(0).at("id"), "stop-line");
+
+  auto jpeg = call("GET", "/api/v1/cameras/cam.live/snapshot.jpg");
+  ASSERT_EQ(jpeg.status, 200) << jpeg.body;
+  EXPECT_EQ(jpeg.contentType, "image/jpeg");
+  ASSERT_GT(jpeg.body.size(), 2u);
+  EXPECT_EQ(static_cast<unsigned char>(jpeg.body[0]), 0xFF);
+  EXPECT_EQ(static_cast<unsigned char>(jpeg.body[1]), 0xD8);
+
+  auto stream = call("GET", "/api/v1/cameras/cam.live/stream.mjpeg", {{"max_frames", "1"}});
+  ASSERT_EQ(stream.status, 200) << stream.body;
+  EXPECT_EQ(stream.contentType, "multipart/x-mixed-replace; boundary=cityopsframe");
+  ASSERT_TRUE(stream.stream);
+  auto part = stream.stream->next();
+  ASSERT_TRUE(part);
+  EXPECT_TRUE(part->starts_with("--cityopsframe\r\nContent-Type: image/jpeg\r\nContent-Length: ")) << part->substr(0, 80);
+  EXPECT_EQ(stream.stream->next(), std::optional<std::string>("--cityopsframe--\r\n"));
+  EXPECT_FALSE(stream.stream->next());
+
+  EXPECT_EQ(call("GET", "/api/v1/cameras/cam.live/stream.mjpeg", {{"fps", "0"}}).status, 400);
+  EXPECT_EQ(call("GET", "/api/v1/cameras/cam.off").status, 200);
+  EXPECT_EQ(call("GET", "/api/v1/cameras/cam.off/snapshot.jpg").status, 404);
+  EXPECT_EQ(call("GET", "/api/v1/cameras/nope").status, 404);
+  auto notCamera = call("POST", "/api/v1/entities", {}, R"({"id": "wl.x", "type": "WaterLevelStation", "name": "x"})");
+  ASSERT_EQ(notCamera.status, 201);
+  EXPECT_EQ(call("GET", "/api/v1/cameras/wl.x").status, 404);
+  EXPECT_EQ(call("GET", "/api/v1/cameras/cam.live/incidents/1.png").status, 404);
+  EXPECT_EQ(call("GET", "/api/v1/cameras/cam.live/incidents/99.jpg").status, 404);
+  cameraManager_->stop();
 }

@@ -173,6 +173,8 @@ TEST(AccessPolicy, CoversEveryRouteTheServerRegisters) {
       {"GET", "/api/v1/flood/stations"},
       {"GET", "/api/v1/flood/stations/{id}"},
       {"GET", "/api/v1/flood/stations/{id}/forecast"},
+      {"GET", "/api/v1/flood/zones"},
+      {"GET", "/api/v1/public/warnings"},
       {"GET", "/api/v1/alerts/{id}/cap"},
       {"GET", "/api/v1/cap/feed.atom"},
       {"POST", "/api/v1/environment/aqi/compute"},
@@ -194,7 +196,8 @@ TEST(AccessPolicy, CoversEveryRouteTheServerRegisters) {
   }
   EXPECT_EQ(pub, (std::set<std::string>{"GET /healthz", "GET /readyz", "POST /api/v1/auth/login",
                                         "GET /api/v1/alerts/{id}/cap", "GET /api/v1/cap/feed.atom",
-                                        "GET /api/v1/public/air", "GET /", "GET /public", "GET /assets/{*path}",
+                                        "GET /api/v1/public/air", "GET /api/v1/public/warnings", "GET /", "GET /public",
+                                        "GET /assets/{*path}",
                                         "GET /api/v1/ui/config"}));
   EXPECT_EQ(pages, (std::set<std::string>{"GET /", "GET /public", "GET /assets/{*path}"}));
 }

@@ -367,6 +367,17 @@ async function main() {
     assert((await page.textContent('.alerts-panel .panel-head h2')) === 'Cảnh báo', 'back to Vietnamese');
   });
 
+  await test('the camera detail shows its live count and its live view, or says there is none yet', async () => {
+    const page = ctx.pageA;
+    await page.click('.mk[data-entity="cam.test"]');
+    await page.waitForSelector('.detail[data-entity="cam.test"] .snapshot :is(img, .snapshot-none)', { timeout: 10_000 });
+    const big = await page.textContent('.detail[data-entity="cam.test"] .big-value');
+    assert(big === '31 xe/phút', `the count: ${big}`);
+    await page.waitForFunction(() => Number(document.querySelector('.detail .chart')?.dataset.points) >= 12, null, { timeout: 10_000 });
+    await shot(page, '07-camera');
+    await page.click('.detail .detail-close');
+  });
+
   await test('the public page works without login on a phone', async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN' });
     const page = watch(await phone.newPage(), 'public');
@@ -399,6 +410,45 @@ async function main() {
     assert(escape.status === 404, `traversal: ${escape.status}`);
     const ui = await call('GET', '/api/v1/ui/config');
     assert(ui.status === 200 && ui.json.city === 'Tam Kỳ' && ui.json.timezone === 'Asia/Ho_Chi_Minh', `ui config: ${ui.text}`);
+  });
+
+  await test('10 000 entities: the map loads them clustered and stays responsive', async () => {
+    // West of the test city, so that the earlier checks are not affected; no readings (no alerts).
+    const many = [];
+    for (let i = 0; i < 10000; i++)
+      many.push({ id: `load.${i}`, type: 'LoadSensor', geometry: { type: 'Point', coordinates: [108.05 + (i % 100) * 0.003, 15.3 + Math.floor(i / 100) * 0.002] } });
+    const r = await call('POST', '/api/v1/entities', ctx.admin, many);
+    assert(r.status === 201, `creating 10 000 entities: ${r.status} ${r.text.slice(0, 200)}`);
+    const page = watch(await ctx.ctxA.newPage(), 'operator-10k');
+    // The session token lives in the tab (sessionStorage): a new tab signs in.
+    await page.goto(base + '/');
+    await page.fill('input[name=username]', USERS.operator[0]);
+    await page.fill('input[name=password]', USERS.operator[1]);
+    const t0 = Date.now();
+    await page.click('form.login-form button[type=submit]');
+    await page.waitForSelector('.map[data-ready=true]', { timeout: 30_000 });
+    const readyMs = Date.now() - t0;
+    await page.click('.layers-panel input[data-layer="LoadSensor"]');
+    await page.click('.layers-panel input[data-layer="LoadSensor"]');
+    const map = await page.$('.map');
+    const box = await map.boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    const fps = page.evaluate(() => new Promise((done) => {
+      let n = 0;
+      const t = performance.now();
+      const f = () => (++n, performance.now() - t < 1500 ? requestAnimationFrame(f) : done((n * 1000) / (performance.now() - t)));
+      requestAnimationFrame(f);
+    }));
+    for (let i = 0; i < 30; i++) {
+      await page.mouse.move(box.x + box.width / 2 + i * 12, box.y + box.height / 2 + i * 4);
+      await page.waitForTimeout(30);
+    }
+    await page.mouse.up();
+    console.log(`    ready in ${readyMs} ms with 10 006 entities; ${(await fps).toFixed(0)} frames/s while panning (software rendering)`);
+    assert(readyMs < 20_000, `the map took ${readyMs} ms`);
+    assert((await page.$$('.mk')).length < 400, 'markers are clustered, not all in the DOM');
+    await page.close();
   });
 
   await test('no console errors', async () => {

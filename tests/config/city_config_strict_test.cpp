@@ -20,8 +20,8 @@ using cityops::config::testing::kSource;
 using cityops::config::testing::ok;
 
 const std::string kTopLevel =
-    "[city], [server], [storage], [tls], [security], [flood], [cap], [ui], [[entity]], [[rule]], [[subscription]] or "
-    "[[simulate]]";
+    "[city], [server], [storage], [tls], [security], [flood], [cap], [ui], [demo], [[entity]], [[rule]], "
+    "[[subscription]] or [[simulate]]";
 const std::string kSimulateKeys =
     "entity, type, metric, base, amplitude, period_minutes, noise, min, max, every_seconds, peak_hour, integer, "
     "episode_every_hours, episode_hours, episode_add, episode_offset_hours";

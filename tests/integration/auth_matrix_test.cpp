@@ -175,7 +175,7 @@ TEST_F(AuthMatrix, EveryRouteTimesEveryCaller) {
   // in its first message); every /api/v1 route needs a credential but these, each public on purpose: login, what
   // residents see (air quality, flood warnings as CAP and their feed) and the dashboard's map settings.
   const std::set<std::string> publicApi = {"POST /api/v1/auth/login", "GET /api/v1/public/air",
-                                           "GET /api/v1/alerts/{id}/cap", "GET /api/v1/cap/feed.atom",
+                                           "GET /api/v1/alerts/{id}/cap", "GET /api/v1/cap/feed.atom", "GET /api/v1/public/warnings",
                                            "GET /api/v1/ui/config"};
   for (const auto& rule : policy.rules()) {
     if (rule.pattern.starts_with("/api/v1/")) {

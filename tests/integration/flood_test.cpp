@@ -59,9 +59,16 @@ geometry = { type = "Polygon", coordinates = [[[108.478, 15.558], [108.493, 15.5
 watch_station = "wl.tamky"
 
 [[entity]]
+id = "school.riverside"
+type = "School"
+name = "Trường ven sông"
+point = [108.4907, 15.5597]
+
+[[entity]]
 id = "cam.1"
 type = "TrafficCamera"
 name = "Camera 1"
+point = [108.470, 15.580]
 
 [[rule]]
 id = "silent.wl"
@@ -239,6 +246,48 @@ TEST_F(Flood, ASuspectSpikeIsKeptAndNeverAlarms) {
   // Out of the hard range: bad.
   post(c, "wl.tamky", t0 + 15 * 60000, 45.0);
   EXPECT_EQ(queryRaw(c, "wl.tamky", "water_level_m", t0 + 15 * 60000, t0 + 15 * 60000).at(0).quality, "bad");
+}
+
+TEST_F(Flood, ResidentsSeeWarningsAndZonesNameWhatIsAtRisk) {
+  HttpClient c(port());
+  HttpClient anonymous(port());
+  anonymous.setToken("");
+  auto none = anonymous.get("/api/v1/public/warnings");
+  ASSERT_EQ(none.status, 200) << none.describe();
+  EXPECT_TRUE(none.json().at("warnings").as_array().empty());
+  auto zonesBefore = c.get("/api/v1/flood/zones");
+  ASSERT_EQ(zonesBefore.status, 200) << zonesBefore.describe();
+  const json::value before = zonesBefore.json();
+  ASSERT_EQ(before.as_array().size(), 1u);  // the only Zone with a watch_station
+  EXPECT_FALSE(before.as_array()[0].at("at_risk").as_bool());
+
+  post(c, "wl.tamky", nowMs() - 60000, 2.3);  // BĐ II
+  alertsOf("alarm.wl.tamky", 1);
+  auto warnings = waitFor("/api/v1/public/warnings", [](const json::value& j) {
+    return j.is_object() && !j.at("warnings").as_array().empty();
+  });
+  // The silent gauge's stale alert is for the operators, not a warning to residents.
+  alertsOf("silent.wl", 1);
+  warnings = anonymous.get("/api/v1/public/warnings").json();
+  ASSERT_EQ(warnings.at("warnings").as_array().size(), 1u) << json::serialize(warnings);
+  const auto& w = warnings.at("warnings").as_array()[0];
+  EXPECT_EQ(w.at("station").as_string(), "wl.tamky");
+  EXPECT_EQ(w.at("severity").as_string(), "major");
+  EXPECT_FALSE(w.at("vi").at("headline").as_string().empty());
+  EXPECT_FALSE(w.at("en").at("instruction").as_string().empty());
+  EXPECT_NE(std::string(w.at("en").at("area").as_string()).find("Tam Kỳ"), std::string::npos) << json::serialize(w);
+
+  auto zones = c.get("/api/v1/flood/zones?level=1");
+  ASSERT_EQ(zones.status, 200);
+  const json::value z = zones.json();
+  ASSERT_EQ(z.as_array().size(), 1u);
+  EXPECT_TRUE(z.as_array()[0].at("at_risk").as_bool());
+  EXPECT_EQ(z.as_array()[0].at("station_alarm_level").to_number<int>(), 2);
+  const auto& inside = z.as_array()[0].at("entities").as_array();
+  ASSERT_EQ(inside.size(), 1u);  // the school; the camera is outside the polygon
+  EXPECT_EQ(inside[0].at("id").as_string(), "school.riverside");
+  EXPECT_TRUE(c.get("/api/v1/flood/zones?level=3").json().as_array().empty());
+  EXPECT_TRUE(isError(c.get("/api/v1/flood/zones?level=4"), 400, "bad_request"));
 }
 
 TEST_F(Flood, ASilentGaugeRaisesAStaleAlert) {

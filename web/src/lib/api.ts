@@ -171,6 +171,19 @@ const q = (params: Record<string, string | number | undefined>) => {
   return s.toString();
 };
 
+let documented: Promise<Set<string> | null> | null = null;
+
+/** Whether the server documents an operation (its OpenAPI paths): features that land later (camera snapshots, say)
+ *  are asked for only once the server has them, which spares the browser console a 404 per try. */
+export async function serverHas(path: string): Promise<boolean> {
+  documented ??= request('GET', '/api/v1/openapi.json')
+    .then((r) => r.json())
+    .then((doc) => new Set(Object.keys(doc?.paths ?? {})))
+    .catch(() => null);
+  const paths = await documented;
+  return paths === null || paths.has(path);
+}
+
 export const api = {
   uiConfig: () => json<UiConfig>('GET', '/api/v1/ui/config', undefined, false),
   login: (username: string, password: string) =>
@@ -200,6 +213,9 @@ export const api = {
     json<Alert>('POST', `/api/v1/alerts/${id}/${action}`, comment ? { comment } : {}),
   forecast: (id: string) =>
     json<Forecast>('GET', `/api/v1/flood/stations/${encodeURIComponent(id)}/forecast?${q({ horizon: '6h' })}`),
+  /** The camera's analytics status (GET /api/v1/cameras/{id}): whether it is live and where its frame is. */
+  camera: (id: string) =>
+    json<{ live: boolean; state: string; snapshot_url: string | null }>('GET', `/api/v1/cameras/${encodeURIComponent(id)}`),
   /** The camera's latest frame as an object URL (an <img> cannot send the token itself); the caller revokes it. */
   async snapshot(id: string): Promise<string> {
     const res = await request('GET', `/api/v1/cameras/${encodeURIComponent(id)}/snapshot.jpg`);

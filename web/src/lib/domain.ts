@@ -141,5 +141,6 @@ export function formatValue(metric: string, value: number, loc: string, withUnit
   const d = digitsFor(metric);
   const s = value.toLocaleString(loc, { minimumFractionDigits: d, maximumFractionDigits: d });
   const unit = UNITS[metric];
-  return withUnit && unit ? `${s} ${unit}` : s;
+  if (!withUnit || !unit) return s;
+  return unit.startsWith('/') ? `${s}${unit}` : `${s} ${unit}`;
 }

@@ -173,6 +173,7 @@ export class AlertsPanel {
       return;
     }
     for (const a of shown.slice(0, 300)) this.list.append(this.item(a));
+    if (shown.length > 300) this.list.append(h('p', { class: 'more muted', text: t('alerts.more', { n: shown.length - 300 }) }));
   }
 
   private item(a: Alert): HTMLElement {

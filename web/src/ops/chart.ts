@@ -20,8 +20,10 @@ export interface ChartInput {
   digits: number;
   levels?: Array<{ value: number; label: string; colour: string }>;
   forecast?: { times: number[]; values: number[]; lower: number[]; upper: number[]; label: string; bandLabel: string };
-  /** The legend's label of the time column. */
+  /** The legend's labels of the time column and of the band edges. */
   timeLabel: string;
+  minLabel: string;
+  maxLabel: string;
   /** The x range shown, ms. */
   from: number;
   to: number;
@@ -148,9 +150,9 @@ export class TimeChart {
     const main = 1;
     if (input.series.min && input.series.max) {
       data.push(column(input.series.times, input.series.max));
-      series.push({ label: 'max', stroke: 'rgba(76,201,240,0.35)', width: 1, points: { show: false }, value: (_u, v) => fmt(v) });
+      series.push({ label: input.maxLabel, stroke: 'rgba(76,201,240,0.35)', width: 1, points: { show: false }, value: (_u, v) => fmt(v) });
       data.push(column(input.series.times, input.series.min));
-      series.push({ label: 'min', stroke: 'rgba(76,201,240,0.35)', width: 1, points: { show: false }, value: (_u, v) => fmt(v) });
+      series.push({ label: input.minLabel, stroke: 'rgba(76,201,240,0.35)', width: 1, points: { show: false }, value: (_u, v) => fmt(v) });
       bands.push({ series: [main + 1, main + 2], fill: 'rgba(76,201,240,0.14)' });
     }
     if (input.forecast && input.forecast.times.length) {

@@ -2,7 +2,7 @@
 // range presets (1 h, 24 h raw; 7 d, 30 d and long custom ranges as per-bucket means with a min–max band). A station
 // shows its alarm levels and the 6-hour forecast band (when the forecast service answers); a camera its live view.
 // Live readings of the open metric are appended to a raw chart as they arrive.
-import { api, ApiError, type Entity, type Forecast, type Observation, type SeriesResult } from '../lib/api';
+import { api, ApiError, serverHas, type Entity, type Forecast, type Observation, type SeriesResult } from '../lib/api';
 import { clear, h, svgIcon } from '../lib/dom';
 import {
   alarmLevelAt, alarmLevels, aqiCategory, congestionOf, digitsFor, displayName, formatValue, kindOf, UNITS,
@@ -250,7 +250,7 @@ export class DetailPanel {
   private attributes(e: Entity): HTMLElement {
     const keys = ['river', 'street', 'cross_street', 'direction', 'area', 'site', 'category', 'note'];
     const items = keys.filter((k) => typeof e.attributes?.[k] === 'string').map((k) =>
-      h('div', null, h('dt', { text: k.replace('_', ' ') }), h('dd', { text: String(e.attributes[k]) })));
+      h('div', null, h('dt', { text: t(`attrs.${k}`) }), h('dd', { text: String(e.attributes[k]) })));
     return items.length ? h('dl', { class: 'attrs' }, ...items) : h('span');
   }
 
@@ -352,6 +352,8 @@ export class DetailPanel {
       unit: UNITS[this.metric] ?? '',
       digits: digitsFor(this.metric),
       timeLabel: t('detail.time'),
+      minLabel: t('detail.min'),
+      maxLabel: t('detail.max'),
       from,
       to,
     };
@@ -386,6 +388,11 @@ export class DetailPanel {
     const e = this.entity;
     if (!e) return;
     this.forecastState = 'loading';
+    if (!(await serverHas('/api/v1/flood/stations/{id}/forecast'))) {
+      this.forecastState = 'missing';
+      if (this.metric === 'water_level_m') void this.loadSeries(true);
+      return;
+    }
     try {
       const f = await api.forecast(e.id);
       if (this.entity?.id !== e.id) return;
@@ -404,6 +411,23 @@ export class DetailPanel {
   private async loadSnapshot(): Promise<void> {
     const e = this.entity;
     if (!e) return;
+    // Only a live camera that is connected has a frame: ask for it then (no 404 per refresh otherwise).
+    let ready = await serverHas('/api/v1/cameras/{id}/snapshot.jpg');
+    if (ready && (await serverHas('/api/v1/cameras/{id}'))) {
+      try {
+        const cam = await api.camera(e.id);
+        ready = cam.live && cam.state === 'connected' && cam.snapshot_url !== null;
+      } catch {
+        ready = false;
+      }
+    }
+    if (this.entity?.id !== e.id) return;
+    if (!ready) {
+      if (this.snapshotUrl) URL.revokeObjectURL(this.snapshotUrl);
+      this.snapshotUrl = null;
+      this.renderSnapshot();
+      return;
+    }
     try {
       const url = await api.snapshot(e.id);
       if (this.entity?.id !== e.id) {

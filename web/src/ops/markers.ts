@@ -22,7 +22,7 @@ interface Look {
 
 export interface TypeLayer {
   type: string;
-  group: L.MarkerClusterGroup;
+  markers: L.Marker[];
   shapes: L.FeatureGroup;
   count: number;
   visible: boolean;
@@ -32,11 +32,14 @@ const escapeAttr = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 
 export class EntityLayers {
   readonly types = new Map<string, TypeLayer>();
+  /** One cluster group for every point entity (types cluster together, so that nothing overlaps); a type's layer
+   *  is shown or hidden by adding or removing its markers. */
+  private group: L.MarkerClusterGroup;
   private markers = new Map<string, L.Marker>();
   private shapes = new Map<string, L.Path[]>();
   private looks = new Map<string, string>();
   private dirty = new Set<string>();
-  private dirtyGroups = new Set<L.MarkerClusterGroup>();
+  private clustersDirty = false;
   private frame = 0;
   private clusterTimer: number | undefined;
 
@@ -44,14 +47,22 @@ export class EntityLayers {
     private readonly map: L.Map,
     private readonly state: State,
     private readonly onSelect: (id: string) => void,
-  ) {}
+  ) {
+    this.group = L.markerClusterGroup({
+      chunkedLoading: true,
+      maxClusterRadius: 48,
+      disableClusteringAtZoom: 17,
+      spiderfyOnMaxZoom: true,
+      showCoverageOnHover: false,
+      iconCreateFunction: (cluster) => this.clusterIcon(cluster),
+    });
+    this.group.addTo(map);
+  }
 
   /** (Re)builds every layer from state.entities. */
   build(): void {
-    for (const l of this.types.values()) {
-      this.map.removeLayer(l.group);
-      this.map.removeLayer(l.shapes);
-    }
+    this.group.clearLayers();
+    for (const l of this.types.values()) this.map.removeLayer(l.shapes);
     const previouslyHidden = new Set([...this.types.values()].filter((l) => !l.visible).map((l) => l.type));
     this.types.clear();
     this.markers.clear();
@@ -65,15 +76,8 @@ export class EntityLayers {
       (byType.get(e.type) ?? byType.set(e.type, []).get(e.type)!).push(e);
     }
     const types = [...byType.keys()].sort((a, b) => kindOf(a).order - kindOf(b).order || a.localeCompare(b));
+    const shown: L.Marker[] = [];
     for (const type of types) {
-      const group = L.markerClusterGroup({
-        chunkedLoading: true,
-        maxClusterRadius: 44,
-        disableClusteringAtZoom: 17,
-        spiderfyOnMaxZoom: true,
-        showCoverageOnHover: false,
-        iconCreateFunction: (cluster) => this.clusterIcon(cluster, type),
-      });
       const shapes = L.featureGroup();
       const markers: L.Marker[] = [];
       for (const e of byType.get(type)!) {
@@ -84,14 +88,14 @@ export class EntityLayers {
           this.createShape(e, shapes);
         }
       }
-      group.addLayers(markers);
-      const layer: TypeLayer = { type, group, shapes, count: byType.get(type)!.length, visible: !previouslyHidden.has(type) };
+      const layer: TypeLayer = { type, markers, shapes, count: byType.get(type)!.length, visible: !previouslyHidden.has(type) };
       this.types.set(type, layer);
       if (layer.visible) {
         shapes.addTo(this.map);
-        group.addTo(this.map);
+        shown.push(...markers);
       }
     }
+    this.group.addLayers(shown);
     this.refreshShapes();
   }
 
@@ -101,10 +105,10 @@ export class EntityLayers {
     l.visible = visible;
     if (visible) {
       l.shapes.addTo(this.map);
-      l.group.addTo(this.map);
+      this.group.addLayers(l.markers);
     } else {
-      this.map.removeLayer(l.group);
       this.map.removeLayer(l.shapes);
+      this.group.removeLayers(l.markers);
     }
   }
 
@@ -125,7 +129,7 @@ export class EntityLayers {
     const l = this.types.get(e.type);
     if (l && !l.visible) this.setVisible(e.type, true);
     if (m && l) {
-      l.group.zoomToShowLayer(m, () => m.getElement()?.classList.add('mk-pulse'));
+      this.group.zoomToShowLayer(m, () => m.getElement()?.classList.add('mk-pulse'));
       window.setTimeout(() => m.getElement()?.classList.remove('mk-pulse'), 2400);
       return;
     }
@@ -215,18 +219,17 @@ export class EntityLayers {
       this.looks.set(id, key);
       (m.options as any).rank = look.rank;
       m.setIcon(this.icon(e, look));
-      const l = this.types.get(e.type);
-      if (l) this.dirtyGroups.add(l.group);
+      this.clustersDirty = true;
     }
     // Stations drive the colour of the flood zones that watch them.
     if ([...this.dirty].some((id) => this.state.entities.get(id)?.type === 'WaterLevelStation')) shapesTouched = true;
     this.dirty.clear();
     if (shapesTouched) this.refreshShapes();
-    if (this.dirtyGroups.size && this.clusterTimer === undefined) {
+    if (this.clustersDirty && this.clusterTimer === undefined) {
       this.clusterTimer = window.setTimeout(() => {
         this.clusterTimer = undefined;
-        for (const g of this.dirtyGroups) g.refreshClusters();
-        this.dirtyGroups.clear();
+        this.clustersDirty = false;
+        this.group.refreshClusters();
       }, 500);
     }
   }
@@ -294,7 +297,7 @@ export class EntityLayers {
     });
   }
 
-  private clusterIcon(cluster: L.MarkerCluster, type: string): L.DivIcon {
+  private clusterIcon(cluster: L.MarkerCluster): L.DivIcon {
     let rank = 0;
     for (const m of cluster.getAllChildMarkers()) rank = Math.max(rank, (m.options as any).rank ?? 0);
     const n = cluster.getChildCount();
@@ -302,7 +305,7 @@ export class EntityLayers {
     return L.divIcon({
       className: 'cl-wrap',
       iconSize: [size, size],
-      html: `<div class="cl cl-${escapeAttr(kindOf(type).icon)} cl-rank-${Math.min(rank, 5)}"><span>${n}</span></div>`,
+      html: `<div class="cl cl-rank-${Math.min(rank, 5)}"><span>${n}</span></div>`,
     });
   }
 }
