@@ -149,8 +149,10 @@ int main() {
     if (downscale == 640) {
       int64_t counted = 0;
       for (const auto& l : r->lines) counted += l.forward.total() + l.backward.total();
-      std::printf("%-44s %7lld counted, %zu drawn crossing the line\n", "  counts", static_cast<long long>(counted),
-                  scene.crossings(0, kFrames * 1000.0 / kFps - 1000).size());
+      const double end = kFrames * 1000.0 / kFps;
+      std::printf("%-44s %7lld counted; the scene drew %zu crossings (%zu in the last second)\n", "  counts",
+                  static_cast<long long>(counted), scene.crossings(0, end).size(),
+                  scene.crossings(end - 1000, end).size());
     }
   }
 

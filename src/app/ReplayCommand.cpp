@@ -1,6 +1,9 @@
 #include "app/ReplayCommand.hpp"
 
 #include "common/Csv.hpp"
+#include "flood/ForecastWarner.hpp"
+#include "flood/QualityControl.hpp"
+#include "flood/StationRules.hpp"
 
 #include "alerts/AlertJson.hpp"
 #include "alerts/AlertManager.hpp"
@@ -165,8 +168,10 @@ int64_t floorSecond(int64_t ms) { return (ms >= 0 ? ms : ms - 999) / 1000 * 1000
 
 class Replay {
  public:
-  Replay(const ReplayArgs& args, store::Store& store, ManualClock& clock, rules::RuleEngine& engine)
-      : args_(args), store_(store), clock_(clock), engine_(engine) {}
+  Replay(const ReplayArgs& args, store::Store& store, ManualClock& clock, rules::RuleEngine& engine,
+         flood::QualityControl& qc, const flood::ForecastWarner* warner, int64_t forecastEveryMs)
+      : args_(args), store_(store), clock_(clock), engine_(engine), qc_(qc), warner_(warner),
+        forecastEveryMs_(forecastEveryMs) {}
 
   struct Pending {
     size_t line;
@@ -178,6 +183,18 @@ class Replay {
   int process(std::vector<Pending>& batch) {
     if (batch.empty()) return 0;
     advanceClock(batch.front().ob.time);
+    // Quality control as on every ingest path (serve sets it on the store); here its flags must also reach the
+    // readings evaluated below, so it runs on the batch first.
+    {
+      std::vector<model::Observation> checked;
+      checked.reserve(batch.size());
+      for (const auto& p : batch) checked.push_back(p.ob);
+      qc_.inspect(checked, [this](std::string_view id) -> std::shared_ptr<const model::Entity> {
+        auto e = store_.getEntity(std::string(id));
+        return e ? std::make_shared<const model::Entity>(std::move(*e)) : nullptr;
+      });
+      for (size_t i = 0; i < batch.size(); ++i) batch[i].ob.quality = checked[i].quality;
+    }
     std::vector<model::Observation> obs;
     obs.reserve(batch.size());
     for (const auto& p : batch) obs.push_back(p.ob);
@@ -191,6 +208,22 @@ class Replay {
     std::vector<rules::Reading> run;
     for (const auto& p : batch) {
       const int64_t t = p.ob.time;
+      // Forecasts in data time, as the server issues them every forecast_every: each sees the data up to its time.
+      if (warner_ && !nextForecast_) nextForecast_ = t + forecastEveryMs_;
+      while (warner_ && *nextForecast_ <= t) {
+        if (!run.empty()) {
+          engine_.evaluate(run);
+          run.clear();
+        }
+        advanceClock(*nextForecast_);
+        if (auto issued = warner_->forecastsAt(*nextForecast_); issued && !issued->empty()) {
+          std::vector<rules::Reading> forecasts;
+          for (const auto& f : *issued)
+            forecasts.push_back(rules::Reading{f.entity, "WaterLevelStation", f.metric, f.time, f.value, f.quality});
+          if (store_.ingestSync(std::move(*issued))) engine_.evaluate(forecasts);
+        }
+        *nextForecast_ += forecastEveryMs_;
+      }
       // Ticks at each whole second of data time passed since the last tick, before the reading at or after it.
       const int64_t second = floorSecond(t);
       if (!lastTick_ || *lastTick_ < second) {
@@ -240,6 +273,10 @@ class Replay {
   store::Store& store_;
   ManualClock& clock_;
   rules::RuleEngine& engine_;
+  flood::QualityControl& qc_;
+  const flood::ForecastWarner* warner_;
+  const int64_t forecastEveryMs_;
+  std::optional<int64_t> nextForecast_;
   std::optional<int64_t> lastTick_;
   std::optional<int64_t> first_, last_;
   size_t ingestedCount_ = 0;
@@ -378,8 +415,17 @@ int runReplay(const ReplayArgs& args) {
     }
     for (const auto& r : *stored) engine.upsert(r);
     for (const auto& a : (*alertManager)->openAlerts()) engine.resume(a.rule, a.entity, a.severity, a.value, a.updatedMs);
-    if (stored->empty()) std::cerr << "note: no rules in " << dbPath << ": readings are stored, no alert can fire\n";
   }
+  // The flood module's rules for the stations (alarm levels, forecasts, rate of rise), as `cityops serve` keeps them.
+  flood::StationRules stationRules(*store, ruleStore, engine, clock, cfg.flood.stationRules);
+  if (auto r = stationRules.reconcile(); !r) {
+    std::cerr << "cannot set up the station rules: " << r.error().message << "\n";
+    return 1;
+  }
+  if (engine.ruleCount() == 0) std::cerr << "note: no rules in " << dbPath << ": readings are stored, no alert can fire\n";
+  flood::QualityControl qualityControl(cfg.flood.qc);
+  flood::ForecastWarner forecastWarner(*store, clock, {cfg.flood.forecastEveryMs, cfg.flood.forecastHorizonMs});
+  const bool forecasts = cfg.flood.stationRules.forecastWarnings && !args.configFile.empty();
 
   // The lines.
   const auto started = SteadyClock::now();
@@ -387,7 +433,8 @@ int runReplay(const ReplayArgs& args) {
   const size_t batchLines = paced ? 1 : std::max<size_t>(args.batchLines, 1);
   const int64_t maxTimeMs = wall.nowMs() + 86400000;  // as the HTTP ingest: at most one day ahead
   Progress progress(totalBytes, ::isatty(STDERR_FILENO) == 1);
-  Replay replay(args, *store, clock, engine);
+  Replay replay(args, *store, clock, engine, qualityControl, forecasts ? &forecastWarner : nullptr,
+                cfg.flood.forecastEveryMs);
   std::unordered_map<std::string, std::string> entityTypes;  // entities known to exist -> type
   std::vector<Replay::Pending> batch;
   std::optional<int64_t> pacedFrom;  // data time of the first reading, with --speed

@@ -11,7 +11,7 @@ namespace json = boost::json;
 
 int AlarmLevels::levelAt(double metres) const {
   for (int i = 2; i >= 0; --i)
-    if (bd[static_cast<size_t>(i)] && metres >= *bd[static_cast<size_t>(i)]) return i + 1;
+    if (bd[static_cast<size_t>(i)] && metres > *bd[static_cast<size_t>(i)]) return i + 1;
   return 0;
 }
 
@@ -53,7 +53,7 @@ RiskLevel riskLevelAt(const model::Entity& e, const AlarmLevels& levels, double 
       const auto* above = o->if_contains("above");
       const auto* lv = o->if_contains("level");
       if (!above || !above->is_number() || !lv || !lv->is_int64()) continue;
-      if (metres >= above->to_number<double>()) level = std::max(level, static_cast<int>(lv->as_int64()));
+      if (metres > above->to_number<double>()) level = std::max(level, static_cast<int>(lv->as_int64()));
     }
     return riskLevel(std::clamp(level, 0, 5));
   }
@@ -65,10 +65,10 @@ RiskLevel riskLevelAt(const model::Entity& e, const AlarmLevels& levels, double 
     for (const auto& p : peaks->as_array())
       if (const auto* o = p.if_object(); o && o->contains("value") && o->at("value").is_number())
         peak = std::max(peak.value_or(-INFINITY), o->at("value").to_number<double>());
-  if (peak && metres > *peak && metres >= *top) return riskLevel(4);
-  if (metres >= *top + 1.0) return riskLevel(3);
-  if (metres >= *top) return riskLevel(2);
-  if (metres >= first) return riskLevel(1);
+  if (peak && metres > *peak && metres > *top) return riskLevel(4);
+  if (metres > *top + 1.0) return riskLevel(3);
+  if (metres > *top) return riskLevel(2);
+  if (metres > first) return riskLevel(1);
   return riskLevel(0);
 }
 

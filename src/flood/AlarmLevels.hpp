@@ -23,7 +23,8 @@ inline constexpr std::string_view kRainMetric = "rain_mm";
 struct AlarmLevels {
   std::array<std::optional<double>, 3> bd;  // I, II, III
   bool any() const { return bd[0] || bd[1] || bd[2]; }
-  /// 0 below every given level, else the highest level (1..3) whose value the water is at or above.
+  /// 0 at or below every given level, else the highest level (1..3) the water is above (strictly, as the
+  /// threshold rules read "above").
   int levelAt(double metres) const;
 };
 
@@ -39,8 +40,9 @@ struct RiskLevel {
 RiskLevel riskLevel(int level);
 
 /// The risk level a water level maps to. Default mapping (Decision 18/2021 Art. 45, the common case for a river
-/// station; the classes differ by area, so a station may give its own "risk" list): below BĐ I none; BĐ I up to BĐ III
-/// level 1; BĐ III up to BĐ III + 1 m level 2; from BĐ III + 1 m level 3; above the highest historical peak level 4.
+/// station; the classes differ by area, so a station may give its own "risk" list), every bound "above" (strictly):
+/// up to BĐ I none; above BĐ I level 1; above BĐ III level 2; above BĐ III + 1 m level 3; above the highest
+/// historical peak (and BĐ III) level 4.
 /// Level 5 is never derived from a gauge (declared by the authorities). A station without BĐ III uses its highest
 /// level given as BĐ III.
 RiskLevel riskLevelAt(const model::Entity& e, const AlarmLevels& levels, double metres);

@@ -10,12 +10,20 @@
 namespace cityops::flood {
 
 Result<size_t> ForecastWarner::issue() {
+  auto batch = forecastsAt(clock_.nowMs());
+  if (!batch) return batch.error();
+  if (batch->empty()) return size_t{0};
+  auto r = store_.ingestSync(std::move(*batch));
+  if (!r) return r.error();
+  return *r;
+}
+
+Result<std::vector<model::Observation>> ForecastWarner::forecastsAt(int64_t now) const {
   store::EntityQuery q;
   q.type = std::string(kStationType);
   q.limit = 100000;
   auto stations = store_.listEntities(q);
   if (!stations) return stations.error();
-  const int64_t now = clock_.nowMs();
   const std::string metric = rules::forecastMetric(std::string(kLevelMetric));
   std::vector<model::Observation> batch;
   for (const auto& e : stations->items) {
@@ -31,10 +39,7 @@ Result<size_t> ForecastWarner::issue() {
     for (const auto& p : f->points) highest = std::max(highest, p.value);
     batch.push_back({e.id, metric, now, highest, model::Quality::Good});
   }
-  if (batch.empty()) return size_t{0};
-  auto r = store_.ingestSync(std::move(batch));
-  if (!r) return r.error();
-  return *r;
+  return batch;
 }
 
 void ForecastWarner::start() {

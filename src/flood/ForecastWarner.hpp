@@ -27,6 +27,8 @@ class ForecastWarner {
 
   /// One pass over every station; the number of forecast values written.
   Result<size_t> issue();
+  /// The forecast values of a pass issued at nowMs, without writing them (replay writes and evaluates them itself).
+  Result<std::vector<model::Observation>> forecastsAt(int64_t nowMs) const;
   /// Passes every everyMs (the clock's time), the first at once.
   void start();
   void stop();

@@ -22,14 +22,15 @@ TEST(AlarmLevelsTest, LevelAt) {
   auto l = alarmLevelsOf(station(R"({"bd1": 1.7, "bd2": 2.2, "bd3": 2.7})"));
   ASSERT_TRUE(l.ok());
   EXPECT_EQ(l->levelAt(1.69), 0);
-  EXPECT_EQ(l->levelAt(1.7), 1);
-  EXPECT_EQ(l->levelAt(2.2), 2);
-  EXPECT_EQ(l->levelAt(2.69), 2);
+  EXPECT_EQ(l->levelAt(1.7), 0);  // at BĐ I, not above it (as the rules read "above")
+  EXPECT_EQ(l->levelAt(1.71), 1);
+  EXPECT_EQ(l->levelAt(2.21), 2);
+  EXPECT_EQ(l->levelAt(2.7), 2);
   EXPECT_EQ(l->levelAt(2.72), 3);
   auto only3 = alarmLevelsOf(station(R"({"bd3": 2.5})"));  // Cẩm Lệ: only BĐ III known
   ASSERT_TRUE(only3.ok());
   EXPECT_EQ(only3->levelAt(2.4), 0);
-  EXPECT_EQ(only3->levelAt(2.5), 3);
+  EXPECT_EQ(only3->levelAt(2.51), 3);
 }
 
 TEST(AlarmLevelsTest, BadAttributesNameTheKey) {
@@ -41,14 +42,15 @@ TEST(AlarmLevelsTest, RiskLevelDefaultMapping) {
   const auto e = station(R"({"bd1": 1.7, "bd2": 2.2, "bd3": 2.7, "peaks": [{"value": 2.72, "label": "Oct 2025"}]})");
   const auto l = *alarmLevelsOf(e);
   EXPECT_EQ(riskLevelAt(e, l, 1.5).level, 0);
-  EXPECT_EQ(riskLevelAt(e, l, 1.7).level, 1);
-  EXPECT_EQ(riskLevelAt(e, l, 2.69).level, 1);
-  EXPECT_EQ(riskLevelAt(e, l, 2.70).level, 2);
+  EXPECT_EQ(riskLevelAt(e, l, 1.7).level, 0);
+  EXPECT_EQ(riskLevelAt(e, l, 1.71).level, 1);
+  EXPECT_EQ(riskLevelAt(e, l, 2.70).level, 1);
+  EXPECT_EQ(riskLevelAt(e, l, 2.71).level, 2);
   EXPECT_EQ(riskLevelAt(e, l, 2.72).level, 2);  // at the peak, not above it
   EXPECT_EQ(riskLevelAt(e, l, 2.75).level, 4);  // above the highest known peak
   const auto noPeak = station(R"({"bd1": 1.7, "bd2": 2.2, "bd3": 2.7})");
-  EXPECT_EQ(riskLevelAt(noPeak, l, 3.69).level, 2);
-  EXPECT_EQ(riskLevelAt(noPeak, l, 3.70).level, 3);
+  EXPECT_EQ(riskLevelAt(noPeak, l, 3.70).level, 2);
+  EXPECT_EQ(riskLevelAt(noPeak, l, 3.71).level, 3);
   EXPECT_EQ(riskLevel(3).colour, "orange");
   EXPECT_EQ(riskLevel(1).colourVi, "xanh dương nhạt");
 }
@@ -56,7 +58,7 @@ TEST(AlarmLevelsTest, RiskLevelDefaultMapping) {
 TEST(AlarmLevelsTest, StationRiskListOverrides) {
   const auto e = station(R"({"bd1": 1.7, "bd3": 2.7, "risk": [{"above": 1.0, "level": 1}, {"above": 2.0, "level": 3}]})");
   const auto l = *alarmLevelsOf(e);
-  EXPECT_EQ(riskLevelAt(e, l, 0.9).level, 0);
+  EXPECT_EQ(riskLevelAt(e, l, 1.0).level, 0);
   EXPECT_EQ(riskLevelAt(e, l, 1.2).level, 1);
   EXPECT_EQ(riskLevelAt(e, l, 2.1).level, 3);
 }

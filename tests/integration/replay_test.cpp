@@ -5,6 +5,12 @@
 // directory shows the alerts.
 #include "Support.hpp"
 
+#include <filesystem>
+
+#include <map>
+
+#include <array>
+
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -347,6 +353,82 @@ for = "0s"
     EXPECT_EQ(rows[i + 1].rfind(expected[i].first, 0), 0u) << rows[i + 1];
     EXPECT_NE(rows[i + 1].find(" tamky-levels "), std::string::npos) << rows[i + 1];
     EXPECT_NE(rows[i + 1].find(" " + expected[i].second + " "), std::string::npos) << rows[i + 1];
+  }
+}
+
+
+// The synthetic October 2025 flood through `cityops replay` with the Tam Kỳ configuration: each station's alarm-level
+// alert reaches each level at the first hourly reading at or above it (the crossings are read from the CSV here, the
+// levels are the facts sheet's), and its forecast alert reached that severity earlier.
+// (Hội An is left out: its tide takes it over BĐ I and back several times before the main flood.)
+TEST(Replay, FloodEventRaisesAlarmLevelsOnTimeAndForecastsWarnEarlier) {
+  const std::string root = (std::filesystem::path(__FILE__).parent_path() / ".." / "..").string();
+  const std::string csvPath = root + "/examples/tamky/flood-2025-10.csv";
+  const std::string config = root + "/examples/tamky/cityops.toml";
+  ASSERT_TRUE(std::filesystem::exists(csvPath)) << csvPath;
+  // BĐ I/II/III from shared/data/tamky/README.md (Decision 05/2020 levels as bulletins give them).
+  const std::map<std::string, std::array<double, 3>> levels = {
+      {"wl.tamky", {1.7, 2.2, 2.7}}, {"wl.nongson", {11.0, 13.0, 15.0}}, {"wl.giaothuy", {6.5, 7.5, 8.8}},
+      {"wl.caulau", {2.0, 3.0, 4.0}}, {"wl.ainghia", {6.5, 8.0, 9.0}}};
+  // First reading above each level (strictly, as the rules read "above") during the main flood (from 28 Oct 2025
+  // 12:00 +07:00 on).
+  const int64_t mainFlood = 1761627600000;  // 2025-10-28T05:00:00Z
+  std::map<std::string, std::array<int64_t, 3>> crossing;
+  {
+    std::ifstream in(csvPath);
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+      std::stringstream ss(line);
+      std::string time, entity, metric, value;
+      std::getline(ss, time, ',');
+      std::getline(ss, entity, ',');
+      std::getline(ss, metric, ',');
+      std::getline(ss, value, ',');
+      auto l = levels.find(entity);
+      if (l == levels.end() || metric != "water_level_m") continue;
+      const auto t = parseServerTime(time.substr(0, 19) + ".000Z");
+      ASSERT_TRUE(t.has_value()) << time;
+      const int64_t ms = *t - 7 * 3600000;  // +07:00
+      if (ms < mainFlood) continue;
+      auto& c = crossing.try_emplace(entity, std::array<int64_t, 3>{0, 0, 0}).first->second;
+      for (int i = 0; i < 3; ++i)
+        if (c[i] == 0 && std::stod(value) > l->second[i]) c[i] = ms;
+    }
+  }
+  TempDir dir;
+  const auto r = runCityops({"replay", csvPath, "--data", dir.path(), "--config", config, "--json"}, dir.path(),
+                           std::chrono::seconds(240));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto alerts = json::parse(r.out).at("alerts").as_array();
+  const char* severities[] = {"minor", "major", "critical"};
+  // When each rule's alert on each entity first reached each severity (after the main flood began).
+  auto reached = [&](const std::string& rule, int level) -> std::optional<int64_t> {
+    std::optional<int64_t> first;
+    for (const auto& a : alerts) {
+      if (a.at("rule").as_string() != rule) continue;
+      for (const auto& h : a.at("history").as_array()) {
+        const auto at = parseServerTime(h.at("at").as_string());
+        if (!at || *at < mainFlood) continue;
+        const std::string sev(h.at("severity").as_string());
+        int rank = sev == "minor" ? 0 : sev == "major" ? 1 : sev == "critical" ? 2 : -1;
+        const std::string action(h.at("action").as_string());
+        if (rank >= level && (action == "raise" || action == "escalate") && (!first || *at < *first)) first = *at;
+      }
+    }
+    return first;
+  };
+  for (const auto& [station, times] : crossing) {
+    for (int i = 0; i < 3; ++i) {
+      SCOPED_TRACE(station + " " + severities[i]);
+      ASSERT_NE(times[i], 0) << "the event never reaches this level";
+      const auto alarm = reached("alarm." + station, i);
+      ASSERT_TRUE(alarm.has_value());
+      EXPECT_EQ(*alarm, times[i]) << rfc3339(*alarm) << " vs " << rfc3339(times[i]);
+      const auto forecast = reached("forecast." + station, i);
+      ASSERT_TRUE(forecast.has_value());
+      EXPECT_LT(*forecast, times[i]) << "forecast " << rfc3339(*forecast) << ", observed " << rfc3339(times[i]);
+    }
   }
 }
 
