@@ -79,6 +79,11 @@ json::object FloodApi::stationJson(const model::Entity& e, const std::vector<ale
                                     {"state", std::string(alerts::stateName(a.state))}, {"value", a.value},
                                     {"updated_at", formatTime(a.updatedMs)}});
   o["alerts"] = std::move(alerts);
+  // The zones this station puts at risk, with what lies inside them (roads, schools, POIs, cameras).
+  json::array mine;
+  for (auto& z : zonesJson(std::nullopt))
+    if (z.at("station").as_string() == e.id) mine.push_back(std::move(z));
+  o["zones"] = std::move(mine);
   return o;
 }
 

@@ -287,6 +287,11 @@ TEST_F(Flood, ResidentsSeeWarningsAndZonesNameWhatIsAtRisk) {
   ASSERT_EQ(inside.size(), 1u);  // the school; the camera is outside the polygon
   EXPECT_EQ(inside[0].at("id").as_string(), "school.riverside");
   EXPECT_TRUE(c.get("/api/v1/flood/zones?level=3").json().as_array().empty());
+  // The station names the zone it puts at risk and what is inside.
+  const json::value station = c.get("/api/v1/flood/stations/wl.tamky").json();
+  ASSERT_EQ(station.at("zones").as_array().size(), 1u);
+  EXPECT_TRUE(station.at("zones").as_array()[0].at("at_risk").as_bool());
+  EXPECT_EQ(station.at("zones").as_array()[0].at("entities").as_array()[0].at("id").as_string(), "school.riverside");
   EXPECT_TRUE(isError(c.get("/api/v1/flood/zones?level=4"), 400, "bad_request"));
 }
 
