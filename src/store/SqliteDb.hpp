@@ -64,6 +64,8 @@ class SqliteDb {
   sqlite3* raw() { return db_; }
 
  private:
+  /// The busy handler of every connection (see open()).
+  static int busyRetry(void*, int count);
   explicit SqliteDb(sqlite3* db) : db_(db) {}
   sqlite3* db_;
 };
