@@ -299,7 +299,8 @@ int serve(const ServeArgs& args) {
   cameraRules.start(5000);
   cameras::WorkerOptions cameraOptions;
   cameraOptions.snapshotsDir = (std::filesystem::path(cfg.dataDir) / "snapshots").string();
-  cameras::CameraManager cameraManager(*store, clock, cameraOptions, &registry);
+  // Frames are analysed in real time (wallClock) and their results written on the server's clock.
+  cameras::CameraManager cameraManager(*store, clock, cameraOptions, &registry, &wallClock);
   // Forecasts every 15 minutes: the highest level within the horizon, for the stations' forecast rules.
   flood::ForecastWarner forecastWarner(*store, clock, {cfg.flood.forecastEveryMs, cfg.flood.forecastHorizonMs});
   // Hourly VN_AQI / US AQI of every air-quality station, written as observations as each hour closes.

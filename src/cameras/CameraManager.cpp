@@ -65,7 +65,7 @@ Result<int> CameraManager::reconcile() {
     std::filesystem::remove_all(std::filesystem::path(options_.snapshotsDir) / IncidentArchive::dirName(id), ec);
   }
   for (auto& config : starting) {
-    auto w = std::make_shared<CameraWorker>(std::move(config), store_, clock_, options_, registry_);
+    auto w = std::make_shared<CameraWorker>(std::move(config), store_, clock_, options_, registry_, wall_);
     w->start();
     std::lock_guard lock(mu_);
     workers_[w->config().id] = w;

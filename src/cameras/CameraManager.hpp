@@ -25,8 +25,10 @@ namespace cityops::cameras {
 
 class CameraManager {
  public:
-  CameraManager(store::Store& store, const Clock& clock, WorkerOptions options, metrics::Registry* registry = nullptr)
-      : store_(store), clock_(clock), options_(std::move(options)), registry_(registry) {}
+  /// `clock` and `wall` as for CameraWorker (the server's clock, and the real-time one the frames are analysed on).
+  CameraManager(store::Store& store, const Clock& clock, WorkerOptions options, metrics::Registry* registry = nullptr,
+                const Clock* wall = nullptr)
+      : store_(store), clock_(clock), options_(std::move(options)), registry_(registry), wall_(wall) {}
   ~CameraManager() { stop(); }
   CameraManager(const CameraManager&) = delete;
   CameraManager& operator=(const CameraManager&) = delete;
@@ -48,6 +50,7 @@ class CameraManager {
   const Clock& clock_;
   const WorkerOptions options_;
   metrics::Registry* const registry_;
+  const Clock* const wall_;
 
   mutable std::mutex mu_;  // workers_, errors_
   std::map<std::string, std::shared_ptr<CameraWorker>> workers_;

@@ -44,10 +44,11 @@ std::string_view stateName(CameraState s) {
 }
 
 CameraWorker::CameraWorker(CameraConfig config, store::Store& store, const Clock& clock, WorkerOptions options,
-                           metrics::Registry* registry)
+                           metrics::Registry* registry, const Clock* wall)
     : config_(std::move(config)),
       store_(store),
       clock_(clock),
+      wall_(wall ? *wall : clock),
       options_(std::move(options)),
       queue_(options_.queueCapacity),
       archive_(dirFor(options_, config_.id), options_.keepIncidents) {
@@ -69,8 +70,8 @@ CameraWorker::~CameraWorker() {
 }
 
 void CameraWorker::start() {
-  const int64_t now = clock_.nowMs();
-  archive_.load(now);
+  const int64_t now = wall_.nowMs();
+  archive_.load(clock_.nowMs());
   {
     std::lock_guard lock(mu_);
     status_.startedMs = now;
@@ -109,11 +110,11 @@ void CameraWorker::join() {
 }
 
 void CameraWorker::resetStates() {
-  const int64_t now = clock_.nowMs();
+  const int64_t now = wall_.nowMs();
   std::vector<std::string_view> raised;
   for (const auto& k : incidentKinds())
     if (stateOf(k.metric) > 0) raised.push_back(k.metric);
-  for (const auto& [id, o] : open_) archive_.close(o.n, now);
+  for (const auto& [id, o] : open_) archive_.close(o.n, toServer(now));
   open_.clear();
   queueN_ = 0;
   {
@@ -129,7 +130,7 @@ bool CameraWorker::sleepUntil(Steady::time_point when) {
 }
 
 void CameraWorker::failed(const std::string& error, int64_t backoffMs) {
-  const int64_t now = clock_.nowMs();
+  const int64_t now = wall_.nowMs();
   uint64_t streak = 0;
   {
     std::lock_guard lock(mu_);
@@ -166,7 +167,7 @@ void CameraWorker::captureLoop() {
       error = opened.error().message;
     } else {
       traffic::FrameSource& source = **made;
-      const int64_t t0 = clock_.nowMs();
+      const int64_t t0 = wall_.nowMs();
       const auto s0 = Steady::now();
       {
         std::lock_guard lock(mu_);
@@ -191,7 +192,7 @@ void CameraWorker::captureLoop() {
           if (!sleepUntil(s0 + std::chrono::milliseconds(f.offsetMs))) break;
           t = t0 + f.offsetMs;
         } else {
-          t = clock_.nowMs();
+          t = wall_.nowMs();
         }
         const bool kept = queue_.push({std::move(f.image), t});
         if (!kept && droppedCounter_) droppedCounter_->inc();
@@ -223,7 +224,7 @@ void CameraWorker::analysisLoop() {
     auto f = queue_.pop(std::chrono::milliseconds(options_.watchdogMs));
     if (stopping_) break;
     if (!f) {  // nothing for a while: is the source silent for too long?
-      const int64_t now = clock_.nowMs();
+      const int64_t now = wall_.nowMs();
       pipeline_->checkOffline(now);
       handleIncidents(now, [] { return static_cast<const cv::Mat*>(nullptr); });
       continue;
@@ -241,7 +242,7 @@ void CameraWorker::analysisLoop() {
     if (!r) {
       std::lock_guard lock(mu_);
       status_.lastError = "analysis: " + r.error().message;
-      status_.lastErrorMs = clock_.nowMs();
+      status_.lastErrorMs = wall_.nowMs();
       continue;
     }
     auto intervals = pipeline_->takeIntervals();
@@ -291,7 +292,7 @@ void CameraWorker::handleIncidents(int64_t tMs, const Picture& picture) {
     touched.push_back(kind->metric);
     auto it = open_.find(i.id);
     if (it != open_.end()) {  // an open incident changed: it ended
-      archive_.update(it->second.n, i);
+      archive_.update(it->second.n, onServerClock(i));
       if (i.endMs >= 0) {
         spdlog::info("camera {}: incident {} ({}) ended", config_.id, it->second.n, i.kind);
         open_.erase(it);
@@ -309,7 +310,7 @@ void CameraWorker::handleIncidents(int64_t tMs, const Picture& picture) {
         pictureMs = view_->snapshot.timeMs().value_or(0);
       }
     }
-    const int64_t n = archive_.add(i, jpeg, pictureMs);
+    const int64_t n = archive_.add(onServerClock(i), jpeg, pictureMs > 0 ? toServer(pictureMs) : 0);
     spdlog::info("camera {}: incident {}: {} ({})", config_.id, n, i.kind, i.details);
     if (i.endMs < 0) open_[i.id] = OpenIncident{n, kind};
     else if (i.kind == "sudden_queue") queueN_ = std::max(queueN_, n);
@@ -339,8 +340,24 @@ void CameraWorker::writeStates(int64_t tMs, const std::vector<std::string_view>&
   write(std::move(batch));
 }
 
+int64_t CameraWorker::toServer(int64_t wallMs) const {
+  if (&clock_ == &wall_) return wallMs;
+  const int64_t offset = clock_.nowMs() - wall_.nowMs();
+  return wallMs + (offset >= 0 ? (offset + 500) / 1000 : (offset - 500) / 1000) * 1000;
+}
+
+traffic::Incident CameraWorker::onServerClock(traffic::Incident i) const {
+  i.startMs = toServer(i.startMs);
+  if (i.endMs >= 0) i.endMs = toServer(i.endMs);
+  return i;
+}
+
 void CameraWorker::write(std::vector<model::Observation> batch) {
   if (batch.empty()) return;
+  if (&clock_ != &wall_) {  // times of the analysis, written on the server's clock
+    const int64_t shift = toServer(0);
+    for (auto& o : batch) o.time += shift;
+  }
   store_.ingest(std::move(batch), [errors = writeErrors_, id = config_.id](Result<size_t> r) {
     if (r) return;
     const uint64_t n = errors->fetch_add(1) + 1;

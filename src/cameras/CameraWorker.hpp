@@ -57,9 +57,12 @@ struct LiveView {
 
 class CameraWorker {
  public:
-  /// `registry` (optional) gets per-camera frame, drop and reconnect counters.
+  /// `clock` is the server's (the times of the observations and incident records), `wall` (default: the same)
+  /// the real-time clock the frames are stamped and analysed on: they differ while a demo plays a scenario on a
+  /// faster clock (sim::DemoClock), and a camera's speeds and intervals must stay physical. `registry` (optional)
+  /// gets per-camera frame, drop and reconnect counters.
   CameraWorker(CameraConfig config, store::Store& store, const Clock& clock, WorkerOptions options,
-               metrics::Registry* registry = nullptr);
+               metrics::Registry* registry = nullptr, const Clock* wall = nullptr);
   ~CameraWorker();
   CameraWorker(const CameraWorker&) = delete;
   CameraWorker& operator=(const CameraWorker&) = delete;
@@ -91,6 +94,9 @@ class CameraWorker {
   void failed(const std::string& error, int64_t backoffMs);
   void handleIncidents(int64_t tMs, const Picture& picture);
   double stateOf(std::string_view metric) const;
+  /// An analysis (wall-clock) time as a server-clock time, to the second (the same when the clocks are one).
+  int64_t toServer(int64_t wallMs) const;
+  traffic::Incident onServerClock(traffic::Incident i) const;
   void writeStates(int64_t tMs, const std::vector<std::string_view>& metrics);
   void write(std::vector<model::Observation> batch);
   static double rate(std::deque<std::chrono::steady_clock::time_point>& times,
@@ -98,7 +104,8 @@ class CameraWorker {
 
   const CameraConfig config_;
   store::Store& store_;
-  const Clock& clock_;
+  const Clock& clock_;  // the server's
+  const Clock& wall_;   // the analysis'
   const WorkerOptions options_;
   metrics::Counter* framesCounter_ = nullptr;
   metrics::Counter* droppedCounter_ = nullptr;

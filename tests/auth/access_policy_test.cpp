@@ -180,6 +180,12 @@ TEST(AccessPolicy, CoversEveryRouteTheServerRegisters) {
       {"POST", "/api/v1/environment/aqi/compute"},
       {"GET", "/api/v1/environment/aqi"},
       {"GET", "/api/v1/public/air"},
+      // live traffic cameras (src/api/CamerasApi.cpp)
+      {"GET", "/api/v1/cameras"},
+      {"GET", "/api/v1/cameras/{id}"},
+      {"GET", "/api/v1/cameras/{id}/snapshot.jpg"},
+      {"GET", "/api/v1/cameras/{id}/stream.mjpeg"},
+      {"GET", "/api/v1/cameras/{id}/incidents/{file}"},
       // the web dashboard (src/web/StaticSite.cpp, src/api/UiApi.cpp)
       {"GET", "/"},
       {"GET", "/public"},
